@@ -1,0 +1,32 @@
+# Two commands for a fresh machine (see README.md):
+#   make run    set up a virtualenv and start kefu (embedded mode, demo assistant)
+#   make test   set up the same virtualenv and run the whole test suite
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+
+.PHONY: run test setup lint bench clean
+
+$(BIN)/kefu: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	# The CPU build of torch first (from this machine's disk where available): a plain
+	# `torch` requirement with nothing installed would pull a multi-GB CUDA build.
+	$(BIN)/python -m pip install --quiet "torch==2.13.0" || $(BIN)/python -m pip install --quiet torch --index-url https://download.pytorch.org/whl/cpu
+	$(BIN)/python -m pip install --quiet -e ".[test]"
+	touch $(BIN)/kefu
+
+setup: $(BIN)/kefu
+
+run: setup
+	$(BIN)/kefu run
+
+lint: setup
+	$(BIN)/ruff check app dialogue knowledge_graph model_runtime migrations tests bench
+	$(BIN)/mypy
+
+test: setup
+	$(BIN)/python -m pytest -q
+
+clean:
+	rm -rf $(VENV) .kefu .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,1 @@
+"""The edges of kefu: HTTP and websocket endpoints, storage, realtime hub, CLI."""

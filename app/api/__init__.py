@@ -1,0 +1,1 @@
+"""HTTP API: health, metrics and REST under /api/v1."""

@@ -1,0 +1,49 @@
+"""The trained assistant the app talks with: training when needed, loading, hot swapping."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from pathlib import Path
+
+from app.settings import Settings
+from dialogue.engine import Engine
+from dialogue.project import Project
+from dialogue.training import TrainedAssistant, load_trained, train_project
+
+Progress = Callable[[str, int, int], None]
+
+
+def ensure_trained(settings: Settings, *, progress: Progress | None = None) -> Path:
+    """Train the configured project unless a model for its exact content exists; return it."""
+    project = Project.load(settings.project_dir)
+    return train_project(project, settings.models_dir, progress=progress)
+
+
+class AssistantHolder:
+    """Holds the live engine; ``swap`` replaces it atomically (a retrained model)."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    @classmethod
+    def load(cls, settings: Settings, *, seed: int | None = None) -> AssistantHolder:
+        project = Project.load(settings.project_dir)
+        trained = load_trained(settings.models_dir, project)
+        if trained is None:
+            raise FileNotFoundError(
+                f"no trained model for {settings.project_dir} in {settings.models_dir}; "
+                "run `kefu train` first"
+            )
+        return cls(cls.engine_for(trained, settings, seed=seed))
+
+    @staticmethod
+    def engine_for(trained: TrainedAssistant, settings: Settings, *, seed: int | None) -> Engine:
+        return Engine(
+            trained,
+            fallback_threshold=settings.nlu_fallback_threshold,
+            rng=random.Random(seed),
+        )
+
+    def swap(self, engine: Engine) -> None:
+        self.engine = engine

@@ -1,0 +1,165 @@
+"""The bot's side of a conversation.
+
+``kick(conversation_id)`` makes sure every customer message past the conversation's
+``bot_cursor`` gets handled, one turn at a time under the conversation's lock. A turn's
+replies, tracker events and the cursor move are committed together, so a crash mid-turn
+leaves the message unhandled and the next kick (a resume, a restart) handles it again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import select, update
+
+from app.chat.connection import frame_for
+from app.db import conversations as store
+from app.db.models import Conversation, ConversationStatus, Message, Role, utcnow
+from app.realtime import conversation_channel
+from dialogue.engine import BotReply, TurnOutcome
+
+if TYPE_CHECKING:
+    from app.services import Services
+
+log = logging.getLogger(__name__)
+
+APOLOGY = {
+    "en": "Sorry, something went wrong on our side. Please try again in a moment.",
+    "zh": "抱歉，我们这边出了点问题，请稍后再试。",
+}
+
+
+class BotRunner:
+    def __init__(self, services: Services) -> None:
+        self.services = services
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    def kick(self, conversation_id: str) -> None:
+        """Handle this conversation's unhandled customer messages soon (fire and forget)."""
+        task = asyncio.create_task(self._run(conversation_id))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def drain(self) -> None:
+        """Wait for the turns in flight (shutdown, tests)."""
+        while self._tasks:
+            await asyncio.gather(*tuple(self._tasks), return_exceptions=True)
+
+    async def recover(self) -> int:
+        """Kick every conversation left with unhandled messages (start-up after a crash)."""
+        async with self.services.db.session() as session:
+            pending = await store.conversations_with_unhandled_messages(session)
+        for conversation_id in pending:
+            self.kick(conversation_id)
+        return len(pending)
+
+    async def _run(self, conversation_id: str) -> None:
+        try:
+            async with self.services.locks.hold(conversation_id):
+                while await self._handle_next(conversation_id):
+                    pass
+        except Exception:
+            log.exception("bot turn failed for conversation %s", conversation_id)
+
+    async def _handle_next(self, conversation_id: str) -> bool:
+        """Handle the oldest unhandled customer message; False when there is none."""
+        db = self.services.db
+        async with db.session() as session:
+            conversation = await session.get(Conversation, conversation_id)
+            if conversation is None or conversation.status != ConversationStatus.BOT:
+                return False
+            message = (
+                await session.execute(
+                    select(Message)
+                    .where(
+                        Message.conversation_id == conversation_id,
+                        Message.role == Role.CUSTOMER,
+                        Message.seq > conversation.bot_cursor,
+                    )
+                    .order_by(Message.seq)
+                    .limit(1)
+                )
+            ).scalar_one_or_none()
+            if message is None:
+                return False
+            history = await store.load_events(session, conversation_id=conversation_id)
+            locale = conversation.locale
+            text, seq = message.text, message.seq
+
+        channel = conversation_channel(conversation_id)
+        await self.services.hub.publish(
+            channel, {"audience": "all", "frame": {"type": "typing", "role": "bot", "on": True}}
+        )
+        started = time.perf_counter()
+        try:
+            outcome = await self.services.assistant.engine.handle(
+                history=history, text=text, message_seq=seq, locale=locale
+            )
+        except Exception:
+            log.exception("dialogue engine failed on conversation %s seq %d", conversation_id, seq)
+            self.services.metrics.turn_failures.inc()
+            outcome = TurnOutcome(
+                events=(), replies=(BotReply(text=APOLOGY["zh" if locale == "zh" else "en"]),)
+            )
+        self.services.metrics.turn_seconds.labels(stage="engine").observe(
+            time.perf_counter() - started
+        )
+        if outcome.fallback:
+            self.services.metrics.fallbacks.inc()
+        stored = await self._commit_turn(conversation_id, seq, len(history), outcome)
+        for message_out in stored:
+            self.services.metrics.messages.labels(role=Role.BOT).inc()
+            await self.services.hub.publish(
+                channel, {"audience": "all", "frame": frame_for(message_out)}
+            )
+        await self.services.hub.publish(
+            channel, {"audience": "all", "frame": {"type": "typing", "role": "bot", "on": False}}
+        )
+        self.services.metrics.turn_seconds.labels(stage="total").observe(
+            time.perf_counter() - started
+        )
+        return True
+
+    async def _commit_turn(
+        self, conversation_id: str, seq: int, n_events: int, outcome: TurnOutcome
+    ) -> list[store.StoredMessage]:
+        async with self.services.db.session() as session:
+            replies = [r for r in outcome.replies if r.text.strip()]
+            last_seq = (
+                await session.execute(
+                    update(Conversation)
+                    .where(Conversation.id == conversation_id)
+                    .values(
+                        last_seq=Conversation.last_seq + len(replies),
+                        bot_cursor=seq,
+                        updated_at=utcnow(),
+                    )
+                    .returning(Conversation.last_seq)
+                )
+            ).scalar_one()
+            rows: list[Message] = []
+            for offset, reply in enumerate(replies):
+                extra: dict[str, Any] = dict(reply.extra)
+                if reply.buttons:
+                    extra["buttons"] = [dict(b) for b in reply.buttons]
+                row = Message(
+                    conversation_id=conversation_id,
+                    seq=last_seq - len(replies) + 1 + offset,
+                    role=Role.BOT,
+                    text=reply.text,
+                    extra=extra,
+                    created_at=utcnow(),
+                )
+                session.add(row)
+                rows.append(row)
+            store.add_events(
+                session,
+                conversation_id=conversation_id,
+                start_idx=n_events,
+                events=outcome.events,
+            )
+            await session.commit()
+            return [store.StoredMessage.from_row(r) for r in rows]

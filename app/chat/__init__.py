@@ -1,0 +1,1 @@
+"""The customer chat edge: websocket protocol v1 at /ws/chat."""

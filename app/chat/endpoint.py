@@ -1,0 +1,27 @@
+"""``GET /ws/chat``: accepts a websocket and hands it to a ChatConnection."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, WebSocket
+
+from app.chat.connection import ChatConnection
+from app.services import Services
+
+router = APIRouter()
+
+
+@router.websocket("/ws/chat")
+async def chat(websocket: WebSocket) -> None:
+    services: Services = websocket.app.state.services
+    if services.open_connections >= services.settings.max_connections:
+        # 1013: try again later. Refused before accept, so it costs almost nothing.
+        await websocket.close(code=1013, reason="server busy")
+        return
+    services.open_connections += 1
+    services.metrics.connections.inc()
+    try:
+        await websocket.accept()
+        await ChatConnection(websocket, services).run()
+    finally:
+        services.open_connections -= 1
+        services.metrics.connections.dec()

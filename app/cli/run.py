@@ -1,0 +1,65 @@
+"""``kefu run``: the whole product in one process (embedded mode by default)."""
+
+from __future__ import annotations
+
+import logging
+
+import click
+
+from app.settings import DeploymentMode, Settings
+
+
+def training_progress_bar() -> tuple[object, object]:
+    """A tqdm bar and a ``progress(stage, done, total)`` callback that drives it."""
+    from tqdm import tqdm
+
+    bar = tqdm(total=0, unit="step", dynamic_ncols=True, leave=True)
+
+    def progress(stage: str, done: int, total: int) -> None:
+        if bar.total != total:
+            bar.reset(total=total)
+        bar.set_description(stage)
+        bar.n = done
+        bar.refresh()
+
+    return bar, progress
+
+
+@click.command()
+@click.option("--host", default=None, help="Interface to listen on (default 127.0.0.1).")
+@click.option("--port", default=None, type=int, help="Port (default 8000).")
+@click.option("--log-level", default="info", show_default=True)
+def run(host: str | None, port: int | None, log_level: str) -> None:
+    """Run kefu: chat widget, websocket, bot, consoles — the demo assistant by default."""
+    import uvicorn
+
+    from app.bot import ensure_trained
+    from app.db.migrate import upgrade
+    from app.main import create_app
+
+    overrides = {k: v for k, v in {"host": host, "port": port}.items() if v is not None}
+    settings = Settings(**overrides)  # type: ignore[arg-type]
+    logging.basicConfig(level=log_level.upper(), format="%(levelname)s %(name)s: %(message)s")
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    if settings.mode == DeploymentMode.EMBEDDED:
+        click.echo(f"database: {settings.resolved_database_url}")
+        upgrade(settings.resolved_database_url)
+    if settings.train_on_start:
+        bar, progress = training_progress_bar()
+        with bar:  # type: ignore[attr-defined]
+            model_dir = ensure_trained(settings, progress=progress)  # type: ignore[arg-type]
+        click.echo(f"assistant: {settings.project_dir.name} ({model_dir.name})")
+    app = create_app(settings)
+    url = f"http://{settings.host}:{settings.port}"
+    click.secho(f"\nkefu is running — open {url} (chat widget on the demo shop page)\n", bold=True)
+    uvicorn.run(
+        app,
+        host=settings.host,
+        port=settings.port,
+        ws_max_size=settings.max_frame_bytes,
+        log_level=log_level,
+        timeout_graceful_shutdown=5,
+    )
+
+
+COMMANDS = [run]

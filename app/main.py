@@ -1,0 +1,46 @@
+"""The FastAPI application: ``create_app(settings)`` wires the edges to the services."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from app.api.routes import conversations, health
+from app.chat import endpoint as chat_endpoint
+from app.services import Services
+from app.settings import Settings
+from app.web import routes as web_routes
+
+log = logging.getLogger(__name__)
+
+
+def create_app(settings: Settings, *, services: Services | None = None) -> FastAPI:
+    """Build the app. ``services`` defaults to ``Services.build(settings)`` at start-up."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        live = services or Services.build(settings)
+        app.state.services = live
+        recovered = await live.bot.recover()
+        if recovered:
+            log.info("resuming %d conversation(s) with unanswered messages", recovered)
+        try:
+            yield
+        finally:
+            await live.aclose()
+
+    app = FastAPI(
+        title="kefu",
+        version="0.1.0",
+        lifespan=lifespan,
+        docs_url="/api/docs",
+        openapi_url="/api/openapi.json",
+    )
+    app.include_router(health.router)
+    app.include_router(conversations.router)
+    app.include_router(chat_endpoint.router)
+    app.include_router(web_routes.router)
+    return app

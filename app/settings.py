@@ -1,0 +1,110 @@
+"""The one typed settings object.
+
+Built once at start-up (``Settings()`` reads ``KEFU_*`` environment variables and an
+optional ``.env`` file) and passed down explicitly; nothing else in kefu reads the
+environment. See docs/configuration.md for every field.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+import assistants
+
+DEMO_PROJECT = Path(assistants.__file__).resolve().parent / "acme"
+
+
+class DeploymentMode(StrEnum):
+    EMBEDDED = "embedded"
+    SCALED = "scaled"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="KEFU_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    # --- where things live -------------------------------------------------------------
+    data_dir: Path = Field(
+        default=Path(".kefu"),
+        description="SQLite file, trained models and caches live here (embedded mode).",
+    )
+    database_url: str | None = Field(
+        default=None,
+        description="SQLAlchemy URL; default: a SQLite file in data_dir. "
+        "PostgreSQL: postgresql://user@host:5432/db",
+    )
+    project_dir: Path = Field(
+        default=DEMO_PROJECT, description="The assistant project (Rasa 3 layout)."
+    )
+
+    # --- HTTP server -------------------------------------------------------------------
+    host: str = Field(default="127.0.0.1", description="Interface to listen on.")
+    port: int = Field(default=8000, description="Port to listen on.")
+    mode: DeploymentMode = Field(
+        default=DeploymentMode.EMBEDDED,
+        description="embedded: one process, SQLite, migrations on start; scaled: see deployment.md",
+    )
+
+    # --- websocket protocol limits -----------------------------------------------------
+    max_message_chars: int = Field(default=4000, ge=1, description="Longest customer message.")
+    max_frame_bytes: int = Field(
+        default=64 * 1024, ge=1024, description="Larger websocket frames close the connection."
+    )
+    messages_per_second: float = Field(
+        default=10.0, gt=0, description="Sustained messages a second per connection."
+    )
+    message_burst: int = Field(default=10, ge=1, description="Messages allowed at once.")
+    max_connections: int = Field(default=5000, ge=1, description="Customer websockets per process.")
+
+    # --- bot -------------------------------------------------------------------------
+    nlu_fallback_threshold: float = Field(
+        default=0.45, ge=0.0, le=1.0, description="Below this intent confidence: utter_default."
+    )
+    train_on_start: bool = Field(
+        default=True, description="kefu run trains the assistant when no model fits it."
+    )
+
+    # --- scaled mode -------------------------------------------------------------------
+    redis_url: str | None = Field(
+        default=None, description="Pub/sub, locks, Celery broker. None: in-process."
+    )
+    celery_broker_url: str | None = Field(
+        default=None, description="Celery broker; default redis_url; none: tasks run eagerly."
+    )
+
+    # --- model runtime -----------------------------------------------------------------
+    model_name: str = Field(
+        default="qwen2.5-0.5b-instruct",
+        description="A packaged model name, a local HF directory, a GGUF file or a hub id.",
+    )
+    model_device: str = Field(default="auto", description="auto, cpu, cuda, cuda:1, ...")
+    model_dtype: str = Field(default="auto", description="auto, bfloat16, float16, float32")
+    model_url: str | None = Field(
+        default=None,
+        description="An OpenAI-compatible server (kefu model serve, vLLM). None: in-process.",
+    )
+    model_api_key: SecretStr | None = Field(
+        default=None, description="API key for model_url, if the server needs one."
+    )
+    model_enabled: bool = Field(
+        default=True, description="False: knowledge answers are composed from facts only."
+    )
+
+    @property
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'kefu.db').resolve()}"
+
+    @property
+    def models_dir(self) -> Path:
+        return self.data_dir / "models"
+
+    @property
+    def cache_dir(self) -> Path:
+        return self.data_dir / "cache"

@@ -1,0 +1,1 @@
+"""Web pages: the demo shop with the chat widget, and the widget script itself."""

@@ -1,0 +1,1 @@
+"""Assistant projects that ship with kefu. ``acme`` is the demo assistant (Acme Gadgets)."""

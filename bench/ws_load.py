@@ -1,0 +1,347 @@
+"""Websocket load: N concurrent conversations against ``kefu run`` and a bare echo baseline.
+
+    python -m bench.ws_load [--sizes 100,500,1000] [--duration 30] [--interval 5]
+
+Each conversation connects, says hello, then sends one message every ``interval`` seconds
+(steady rate, random phase) for ``duration`` seconds and waits for the bot's reply to each.
+Reported per target and size: per-turn latency (send -> bot reply) p50/p95/p99, replies per
+second, messages lost (acked but never answered, or never acked), errors, and the server's
+peak RSS. Both servers run as separate processes on loopback ports; the load generator is
+this process. The last line is one JSON object with every figure.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+import psutil
+import websockets
+
+REPO = Path(__file__).resolve().parents[1]
+MESSAGES = ["hi", "where is my order?", "你们支持支付宝吗?", "how much is shipping?", "thanks"]
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@dataclass
+class Target:
+    name: str
+    port: int
+    proc: subprocess.Popen[bytes]
+
+    @property
+    def ws_url(self) -> str:
+        return f"ws://127.0.0.1:{self.port}/ws/chat"
+
+
+@dataclass
+class Result:
+    target: str
+    conversations: int
+    connected: int = 0
+    sent: int = 0
+    answered: int = 0
+    lost: int = 0
+    errors: int = 0
+    latencies_ms: list[float] = field(default_factory=list)
+    elapsed_s: float = 0.0
+    peak_rss_mb: float = 0.0
+
+    def summary(self) -> dict[str, float | int | str]:
+        lat = sorted(self.latencies_ms)
+
+        def pct(p: float) -> float:
+            return round(lat[min(len(lat) - 1, int(p * len(lat)))], 1) if lat else float("nan")
+
+        return {
+            "target": self.target,
+            "conversations": self.conversations,
+            "connected": self.connected,
+            "sent": self.sent,
+            "answered": self.answered,
+            "lost": self.lost,
+            "errors": self.errors,
+            "p50_ms": pct(0.50),
+            "p95_ms": pct(0.95),
+            "p99_ms": pct(0.99),
+            "mean_ms": round(statistics.fmean(lat), 1) if lat else float("nan"),
+            "replies_per_s": round(self.answered / self.elapsed_s, 1) if self.elapsed_s else 0.0,
+            "peak_rss_mb": round(self.peak_rss_mb, 1),
+        }
+
+
+def wait_ready(port: int, proc: subprocess.Popen[bytes], timeout: float = 180.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"server on port {port} exited with {proc.returncode}")
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=1).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.3)
+    raise TimeoutError(f"server on port {port} not ready")
+
+
+def start_kefu(data_dir: Path, db_path: Path) -> Target:
+    port = free_port()
+    env = {
+        **os.environ,
+        "KEFU_DATA_DIR": str(data_dir),
+        "KEFU_DATABASE_URL": f"sqlite:///{db_path}",
+        "KEFU_MODEL_ENABLED": "false",
+        "KEFU_MAX_CONNECTIONS": "20000",
+    }
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "app", "run", "--port", str(port), "--log-level", "warning"],
+        cwd=REPO,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    wait_ready(port, proc)
+    return Target("kefu", port, proc)
+
+
+def start_echo() -> Target:
+    port = free_port()
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "bench.echo_server:app",
+            "--port",
+            str(port),
+            "--log-level",
+            "warning",
+        ],
+        cwd=REPO,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    wait_ready(port, proc)
+    return Target("echo", port, proc)
+
+
+async def conversation(
+    target: Target,
+    result: Result,
+    duration: float,
+    interval: float,
+    start_by: float,
+    connected: asyncio.Event,
+    all_connected: asyncio.Event,
+) -> None:
+    rng = random.Random()
+    await asyncio.sleep(rng.uniform(0, start_by))  # spread the connects
+    try:
+        ws = await websockets.connect(target.ws_url, open_timeout=60, max_size=2**20)
+    except Exception:
+        result.errors += 1
+        return
+    try:
+        await ws.send(
+            json.dumps(
+                {
+                    "type": "hello",
+                    "conversation_id": None,
+                    "resume_token": None,
+                    "last_seq": 0,
+                    "locale": None,
+                }
+            )
+        )
+        while json.loads(await asyncio.wait_for(ws.recv(), 60))["type"] != "welcome":
+            pass
+        result.connected += 1
+        if result.connected >= result.conversations:
+            all_connected.set()
+        await all_connected.wait()
+        await asyncio.sleep(rng.uniform(0, interval))
+        end = time.monotonic() + duration
+        while time.monotonic() < end:
+            tick = time.monotonic()
+            client_id = uuid.uuid4().hex
+            await ws.send(
+                json.dumps(
+                    {"type": "message", "client_id": client_id, "text": rng.choice(MESSAGES)}
+                )
+            )
+            result.sent += 1
+            acked_seq: int | None = None
+            answered = False
+            deadline = tick + 30.0
+            while time.monotonic() < deadline:
+                frame = json.loads(await asyncio.wait_for(ws.recv(), deadline - time.monotonic()))
+                if frame["type"] == "ack" and frame["client_id"] == client_id:
+                    acked_seq = frame["seq"]
+                elif frame["type"] == "error":
+                    result.errors += 1
+                    break
+                elif (
+                    frame["type"] == "message"
+                    and frame["role"] == "bot"
+                    and acked_seq is not None
+                    and frame["seq"] > acked_seq
+                ):
+                    result.latencies_ms.append((time.monotonic() - tick) * 1000)
+                    result.answered += 1
+                    answered = True
+                    break
+            if not answered:
+                result.lost += 1
+            await asyncio.sleep(max(0.0, interval - (time.monotonic() - tick)))
+    except (TimeoutError, websockets.ConnectionClosed, OSError):
+        result.lost += 1
+    finally:
+        await ws.close()
+
+
+async def run_load(target: Target, n: int, duration: float, interval: float) -> Result:
+    result = Result(target.name, n)
+    server = psutil.Process(target.proc.pid)
+    stop = asyncio.Event()
+
+    async def sample_memory() -> None:
+        while not stop.is_set():
+            try:
+                result.peak_rss_mb = max(result.peak_rss_mb, server.memory_info().rss / 2**20)
+            except psutil.Error:
+                return
+            await asyncio.sleep(0.5)
+
+    sampler = asyncio.create_task(sample_memory())
+    all_connected = asyncio.Event()
+    start_by = min(20.0, n / 100)  # connect about 100 a second
+    started = time.monotonic()
+    tasks = [
+        asyncio.create_task(
+            conversation(
+                target, result, duration, interval, start_by, asyncio.Event(), all_connected
+            )
+        )
+        for _ in range(n)
+    ]
+
+    # If some never connect, release the others after the connect phase.
+    async def release() -> None:
+        await asyncio.sleep(start_by + 30)
+        all_connected.set()
+
+    releaser = asyncio.create_task(release())
+    await asyncio.gather(*tasks)
+    result.elapsed_s = time.monotonic() - started - start_by
+    releaser.cancel()
+    stop.set()
+    await sampler
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", default="100,500,1000")
+    parser.add_argument("--duration", type=float, default=30.0, help="seconds of steady load")
+    parser.add_argument("--interval", type=float, default=5.0, help="seconds between messages")
+    parser.add_argument(
+        "--data-dir",
+        type=Path,
+        default=None,
+        help="a kefu data dir with a trained model (default: train into a temp dir)",
+    )
+    args = parser.parse_args()
+    sizes = [int(s) for s in args.sizes.split(",")]
+
+    import resource
+
+    _soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, 65536), hard))
+
+    tmp = Path(tempfile.mkdtemp(prefix="kefu-bench-"))
+    data_dir = args.data_dir or tmp / "data"
+    if args.data_dir is None:
+        from app.bot import ensure_trained
+        from app.settings import Settings
+
+        ensure_trained(Settings(data_dir=data_dir))
+
+    rows: list[dict[str, float | int | str]] = []
+    for n in sizes:
+        for make in (start_echo, lambda n=n: start_kefu(data_dir, tmp / f"kefu-{n}.db")):
+            target = make()
+            try:
+                result = asyncio.run(run_load(target, n, args.duration, args.interval))
+            finally:
+                target.proc.terminate()
+                target.proc.wait(15)
+            rows.append(result.summary())
+            print(f"  done: {target.name} n={n}", file=sys.stderr)
+
+    header = [
+        "target",
+        "conversations",
+        "connected",
+        "sent",
+        "answered",
+        "lost",
+        "errors",
+        "p50_ms",
+        "p95_ms",
+        "p99_ms",
+        "replies_per_s",
+        "peak_rss_mb",
+    ]
+    print(
+        "\nws_load: per-turn latency from send to bot reply "
+        f"(duration {args.duration:g}s, one message every {args.interval:g}s per conversation)"
+    )
+    print(" | ".join(f"{h:>13}" for h in header))
+    for row in rows:
+        print(" | ".join(f"{row[h]!s:>13}" for h in header))
+    ratios = {}
+    for n in sizes:
+        kefu = next(r for r in rows if r["target"] == "kefu" and r["conversations"] == n)
+        echo = next(r for r in rows if r["target"] == "echo" and r["conversations"] == n)
+        ratios[str(n)] = {
+            "p50_ratio": round(float(kefu["p50_ms"]) / max(float(echo["p50_ms"]), 0.1), 1),
+            "p95_ratio": round(float(kefu["p95_ms"]) / max(float(echo["p95_ms"]), 0.1), 1),
+        }
+        print(
+            f"n={n}: kefu/echo p50 x{ratios[str(n)]['p50_ratio']}, "
+            f"p95 x{ratios[str(n)]['p95_ratio']}"
+        )
+    print(
+        json.dumps(
+            {
+                "benchmark": "ws_load",
+                "duration_s": args.duration,
+                "interval_s": args.interval,
+                "results": rows,
+                "ratios": ratios,
+            }
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,24 @@
+"""kefu's NLU: an intent classifier with calibrated confidences, then entity extraction.
+
+Train with :func:`train_nlu` (or ``dialogue.train_project`` for a whole project), then
+call :meth:`NLUPipeline.parse` per message.
+"""
+
+from dialogue.nlu.config import FallbackConfig, IntentClassifierConfig, NLUConfig
+from dialogue.nlu.language import detect_language
+from dialogue.nlu.pipeline import FALLBACK_INTENT, NLUPipeline, Progress, train_nlu
+from dialogue.nlu.types import Entity, IntentScore, ParseResult
+
+__all__ = [
+    "FALLBACK_INTENT",
+    "Entity",
+    "FallbackConfig",
+    "IntentClassifierConfig",
+    "IntentScore",
+    "NLUConfig",
+    "NLUPipeline",
+    "ParseResult",
+    "Progress",
+    "detect_language",
+    "train_nlu",
+]

@@ -1,0 +1,171 @@
+"""NLU settings, read from the ``pipeline`` of a project's config.yml.
+
+kefu runs one fixed cascade (intent classifier, then the entity tagger conditioned on the
+intent, regexes, lookup tables, synonyms, knowledge-graph names); the pipeline tunes it.
+Components with options:
+
+``IntentClassifier`` (or ``CharNGramIntentClassifier``)
+    epochs, hidden_dim, learning_rate, batch_size, dropout, feature_dropout,
+    char_ngram_max, word_ngram_max, max_features, calibration_fraction, seed
+``EntityTagger`` (or ``IntentConditionedEntityExtractor``)
+    epochs, embedding_dim, hidden_dim, intent_dim, learning_rate, batch_size, dropout,
+    word_dropout, seed, enabled
+``FallbackClassifier`` (Rasa's name and options)
+    threshold, ambiguity_threshold
+
+``RegexEntityExtractor``, ``LookupEntityExtractor`` and ``EntitySynonymMapper`` are
+always part of the cascade. Other Rasa components (tokenizers, featurizers, DIET, ...)
+are listed in :attr:`NLUConfig.ignored_components` so callers can say so.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field, fields, replace
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from dialogue.exceptions import ProjectError
+
+if TYPE_CHECKING:
+    from dialogue.project import ProjectConfig
+
+__all__ = ["FallbackConfig", "IntentClassifierConfig", "NLUConfig"]
+
+# The first two names are kefu's own and take options; the others are Rasa's.
+_CLASSIFIER_NAMES = ("IntentClassifier", "CharNGramIntentClassifier")
+_TAGGER_NAMES = ("EntityTagger", "IntentConditionedEntityExtractor")
+# Parts of kefu's cascade that always run and have no options.
+_BUILT_IN = frozenset(
+    {"RegexEntityExtractor", "LookupEntityExtractor", "EntitySynonymMapper", "FallbackClassifier"}
+)
+
+
+@dataclass(frozen=True)
+class IntentClassifierConfig:
+    """Knobs of the intent classifier; the defaults suit 10-100 examples per intent.
+
+    ``calibration_fraction`` of the examples (per intent) is held out to fit the softmax
+    temperature; the final model is then trained on all examples.
+    """
+
+    epochs: int = 30
+    hidden_dim: int = 256
+    learning_rate: float = 5e-3
+    batch_size: int = 64
+    dropout: float = 0.2
+    feature_dropout: float = 0.2
+    char_ngram_max: int = 4
+    word_ngram_max: int = 2
+    max_features: int = 200_000
+    calibration_fraction: float = 0.15
+    seed: int = 0
+
+    def __post_init__(self) -> None:
+        if self.epochs < 1 or self.hidden_dim < 1 or self.batch_size < 1:
+            raise ProjectError("IntentClassifier: epochs, hidden_dim and batch_size must be >= 1")
+        if not 0.0 <= self.dropout < 1.0 or not 0.0 <= self.feature_dropout < 1.0:
+            raise ProjectError("IntentClassifier: dropout values must be in [0, 1)")
+        if not 0.0 <= self.calibration_fraction < 0.5:
+            raise ProjectError("IntentClassifier: calibration_fraction must be in [0, 0.5)")
+        if self.char_ngram_max < 1 or self.word_ngram_max < 1 or self.max_features < 1:
+            raise ProjectError("IntentClassifier: n-gram sizes and max_features must be >= 1")
+
+
+@dataclass(frozen=True)
+class EntityTaggerConfig:
+    """Knobs of the tagger; ``word_dropout`` replaces known words by "unknown" in training
+    so the tagger learns to rely on context and character n-grams."""
+
+    epochs: int = 15
+    embedding_dim: int = 64
+    hidden_dim: int = 96
+    intent_dim: int = 16
+    learning_rate: float = 5e-3
+    batch_size: int = 64
+    dropout: float = 0.25
+    word_dropout: float = 0.1
+    seed: int = 0
+    enabled: bool = True
+
+    def __post_init__(self) -> None:
+        if self.epochs < 1 or self.batch_size < 1 or min(self.embedding_dim, self.hidden_dim) < 1:
+            raise ProjectError("EntityTagger: epochs, batch_size and sizes must be >= 1")
+        if not 0 <= self.dropout < 1 or not 0 <= self.word_dropout < 1:
+            raise ProjectError("EntityTagger: dropout values must be in [0, 1)")
+
+
+@dataclass(frozen=True)
+class FallbackConfig:
+    """Predict ``nlu_fallback`` when the top confidence is under ``threshold`` or the top
+    two are closer than ``ambiguity_threshold`` (Rasa's FallbackClassifier semantics)."""
+
+    threshold: float = 0.3
+    ambiguity_threshold: float = 0.1
+
+    def __post_init__(self) -> None:
+        if not 0.0 <= self.threshold <= 1.0 or not 0.0 <= self.ambiguity_threshold <= 1.0:
+            raise ProjectError("FallbackClassifier: thresholds must be between 0 and 1")
+
+
+@dataclass(frozen=True)
+class NLUConfig:
+    """The whole NLU configuration; ``fallback`` None means never fall back."""
+
+    language: str = "en"
+    intent: IntentClassifierConfig = field(default_factory=IntentClassifierConfig)
+    entities: EntityTaggerConfig = field(default_factory=EntityTaggerConfig)
+    fallback: FallbackConfig | None = None
+    ignored_components: tuple[str, ...] = ()
+
+    @classmethod
+    def from_project_config(cls, config: ProjectConfig) -> NLUConfig:
+        """Read the pipeline of a project's config.yml (unknown options raise ProjectError)."""
+        intent = IntentClassifierConfig()
+        entities = EntityTaggerConfig()
+        fallback = None
+        ignored = []
+        for component in config.pipeline:
+            name = str(component.get("name"))
+            options = {k: v for k, v in component.items() if k != "name"}
+            if name in _CLASSIFIER_NAMES[:2]:
+                intent = _build(IntentClassifierConfig, options, name)
+            elif name in _TAGGER_NAMES[:2]:
+                entities = _build(EntityTaggerConfig, options, name)
+            elif name == "FallbackClassifier":
+                fallback = _build(FallbackConfig, options, name)
+            elif name not in _BUILT_IN:
+                # Rasa classifiers/extractors are read as kefu's, with default options.
+                ignored.append(name)
+        return cls(config.language, intent, entities, fallback, tuple(ignored))
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> NLUConfig:
+        """Inverse of :meth:`to_dict` (for stored models)."""
+        fallback = data.get("fallback")
+        return cls(
+            language=str(data.get("language", "en")),
+            intent=_build(IntentClassifierConfig, data.get("intent") or {}, "IntentClassifier"),
+            entities=_build(EntityTaggerConfig, data.get("entities") or {}, "EntityTagger"),
+            fallback=_build(FallbackConfig, fallback, "FallbackClassifier") if fallback else None,
+            ignored_components=tuple(data.get("ignored_components") or ()),
+        )
+
+    def with_fallback(self, fallback: FallbackConfig | None) -> NLUConfig:
+        return replace(self, fallback=fallback)
+
+
+_Options = TypeVar("_Options", IntentClassifierConfig, EntityTaggerConfig, FallbackConfig)
+
+
+def _build(kind: type[_Options], options: Mapping[str, Any], component: str) -> _Options:
+    allowed = {f.name for f in fields(kind)}
+    unknown = sorted(set(options) - allowed)
+    if unknown:
+        raise ProjectError(f"{component}: unknown option(s) {unknown}; known: {sorted(allowed)}")
+    try:
+        return kind(**options)
+    except TypeError as exc:
+        raise ProjectError(f"{component}: {exc}") from None

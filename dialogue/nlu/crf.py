@@ -1,0 +1,113 @@
+"""A linear-chain CRF over BIO tags, as small pure tensor functions around one module.
+
+Shapes: emissions (batch, time, tags); tags (batch, time) long; mask (batch, time) bool,
+True for real tokens (each row's real tokens come first).
+"""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+__all__ = ["CRF", "bio_transition_mask"]
+
+_FORBIDDEN = -1e4
+
+
+def bio_transition_mask(tags: list[str]) -> tuple[torch.Tensor, torch.Tensor]:
+    """Hard BIO constraints: (tags, tags) transition penalties and (tags,) start penalties.
+
+    ``I-x`` may only follow ``B-x`` or ``I-x`` and may not start a sentence.
+    """
+    n = len(tags)
+    transitions = torch.zeros(n, n)
+    start = torch.zeros(n)
+    for j, tag in enumerate(tags):
+        if not tag.startswith("I-"):
+            continue
+        start[j] = _FORBIDDEN
+        label = tag[2:]
+        for i, previous in enumerate(tags):
+            if previous not in (f"B-{label}", f"I-{label}"):
+                transitions[i, j] = _FORBIDDEN
+    return transitions, start
+
+
+class CRF(nn.Module):
+    """Learned tag transitions plus fixed BIO constraints."""
+
+    def __init__(self, tags: list[str]) -> None:
+        super().__init__()
+        n = len(tags)
+        self.transitions = nn.Parameter(torch.zeros(n, n))
+        self.start = nn.Parameter(torch.zeros(n))
+        self.end = nn.Parameter(torch.zeros(n))
+        constraint, start_constraint = bio_transition_mask(tags)
+        self.register_buffer("constraint", constraint)
+        self.register_buffer("start_constraint", start_constraint)
+
+    def _transitions(self) -> torch.Tensor:
+        return self.transitions + self.constraint
+
+    def _alphas(self, emissions: torch.Tensor, mask: torch.Tensor) -> list[torch.Tensor]:
+        transitions = self._transitions()
+        alpha = self.start + self.start_constraint + emissions[:, 0]  # (b, n)
+        alphas = [alpha]
+        for t in range(1, emissions.shape[1]):
+            step = torch.logsumexp(alpha.unsqueeze(2) + transitions, dim=1) + emissions[:, t]
+            alpha = torch.where(mask[:, t : t + 1], step, alpha)
+            alphas.append(alpha)
+        return alphas
+
+    def nll(self, emissions: torch.Tensor, tags: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+        """Mean negative log-likelihood of ``tags``."""
+        batch = torch.arange(emissions.shape[0])
+        transitions = self._transitions()
+        score = self.start[tags[:, 0]] + self.start_constraint[tags[:, 0]]
+        score = score + emissions[batch, 0, tags[:, 0]]
+        for t in range(1, emissions.shape[1]):
+            step = transitions[tags[:, t - 1], tags[:, t]] + emissions[batch, t, tags[:, t]]
+            score = score + step * mask[:, t]
+        lengths = mask.sum(dim=1)  # (b,)
+        last = tags[batch, lengths - 1]
+        score = score + self.end[last]
+        log_z = torch.logsumexp(self._alphas(emissions, mask)[-1] + self.end, dim=1)
+        return (log_z - score).mean()
+
+    def decode(self, emissions: torch.Tensor, mask: torch.Tensor) -> list[list[int]]:
+        """Viterbi: the best tag sequence of each row (as long as its real tokens)."""
+        transitions = self._transitions()
+        score = self.start + self.start_constraint + emissions[:, 0]  # (b, n)
+        history = []
+        for t in range(1, emissions.shape[1]):
+            best, index = (score.unsqueeze(2) + transitions).max(dim=1)  # (b, n)
+            step = best + emissions[:, t]
+            history.append(index)
+            score = torch.where(mask[:, t : t + 1], step, score)
+        score = score + self.end
+        paths = []
+        lengths = mask.sum(dim=1).tolist()
+        for row, length in enumerate(lengths):
+            tag = int(score[row].argmax())
+            path = [tag]
+            for t in range(int(length) - 1, 0, -1):
+                tag = int(history[t - 1][row, tag])
+                path.append(tag)
+            paths.append(path[::-1])
+        return paths
+
+    def marginals(self, emissions: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+        """(b, t, n) probability of each tag at each position (forward-backward)."""
+        transitions = self._transitions()
+        alphas = torch.stack(self._alphas(emissions, mask), dim=1)  # (b, t, n)
+        time = emissions.shape[1]
+        beta = self.end.expand(emissions.shape[0], -1)  # (b, n)
+        betas = [beta]
+        for t in range(time - 1, 0, -1):
+            step = torch.logsumexp(transitions + (emissions[:, t] + beta).unsqueeze(1), dim=2)
+            # Past a row's end, beta stays the end score so padding does not leak in.
+            beta = torch.where(mask[:, t : t + 1], step, beta)
+            betas.append(beta)
+        betas_t = torch.stack(betas[::-1], dim=1)  # (b, t, n)
+        log_z = torch.logsumexp(alphas[:, -1] + self.end, dim=1)  # (b,)
+        return torch.exp(alphas + betas_t - log_z.view(-1, 1, 1))

@@ -1,0 +1,217 @@
+"""The intent classifier: tf-idf weighted n-gram bags -> hidden layer -> softmax.
+
+An ``EmbeddingBag`` sums the embeddings of a message's features (weighted by tf-idf),
+a GELU hidden layer mixes them, a linear layer scores every intent. Confidences are
+calibrated by temperature scaling on a held-out split (see :mod:`calibration`); the final
+model is then trained on all examples with the same seed and epochs.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import torch
+from torch import nn
+
+from dialogue.nlu.calibration import fit_temperature
+from dialogue.nlu.config import IntentClassifierConfig
+from dialogue.nlu.features import SparseBatch, TextFeaturizer
+from dialogue.nlu.row_adam import RowAdam
+
+__all__ = ["IntentClassifier", "IntentNet", "train_intent_classifier"]
+
+Progress = Callable[[str, int, int], None]
+
+
+class IntentNet(nn.Module):
+    """Scores intents for a batch of sparse feature bags."""
+
+    def __init__(self, n_features: int, n_intents: int, hidden_dim: int, dropout: float) -> None:
+        super().__init__()
+        self.bag = nn.EmbeddingBag(n_features, hidden_dim, mode="sum")
+        self.bag_bias = nn.Parameter(torch.zeros(hidden_dim))
+        self.head = nn.Sequential(nn.GELU(), nn.Dropout(dropout), nn.Linear(hidden_dim, n_intents))
+        nn.init.normal_(self.bag.weight, std=0.1)
+
+    def forward(
+        self, indices: torch.Tensor, offsets: torch.Tensor, weights: torch.Tensor
+    ) -> torch.Tensor:
+        # indices, weights: (total_features,); offsets: (batch,) -> logits (batch, n_intents)
+        hidden = self.bag(indices, offsets, per_sample_weights=weights) + self.bag_bias
+        return self.head(hidden)
+
+    def forward_rows(
+        self,
+        rows: torch.Tensor,
+        indices: torch.Tensor,
+        offsets: torch.Tensor,
+        weights: torch.Tensor,
+    ) -> torch.Tensor:
+        """Like forward, with ``rows`` (r, hidden) standing for the bag rows that ``indices``
+        (now positions into ``rows``) name: lets training update only the rows it uses."""
+        hidden = nn.functional.embedding_bag(
+            indices, rows, offsets, mode="sum", per_sample_weights=weights
+        )
+        return self.head(hidden + self.bag_bias)
+
+
+def _tensors(batch: SparseBatch) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    return (
+        torch.tensor(batch.indices, dtype=torch.long),
+        torch.tensor(batch.offsets, dtype=torch.long),
+        torch.tensor(batch.weights, dtype=torch.float32),
+    )
+
+
+def _select(batch: SparseBatch, rows: Sequence[int]) -> SparseBatch:
+    indices: list[int] = []
+    offsets: list[int] = []
+    weights: list[float] = []
+    ends = [*batch.offsets[1:], len(batch.indices)]
+    for row in rows:
+        start, end = batch.offsets[row], ends[row]
+        offsets.append(len(indices))
+        indices.extend(batch.indices[start:end])
+        weights.extend(batch.weights[start:end])
+    return SparseBatch(indices, offsets, weights)
+
+
+@dataclass(frozen=True)
+class IntentClassifier:
+    """A trained classifier: call :meth:`rank` for intents with calibrated confidences."""
+
+    featurizer: TextFeaturizer
+    intents: tuple[str, ...]
+    net: IntentNet
+    temperature: float
+
+    def probabilities(self, texts: Sequence[str]) -> torch.Tensor:
+        """(len(texts), len(intents)) calibrated probabilities."""
+        indices, offsets, weights = _tensors(self.featurizer.transform(texts))
+        self.net.eval()
+        with torch.inference_mode():
+            logits = self.net(indices, offsets, weights)
+            return torch.softmax(logits / self.temperature, dim=-1)
+
+    def rank(self, text: str) -> list[tuple[str, float]]:
+        """All intents, best first, with their confidences (they sum to 1)."""
+        probs = self.probabilities([text])[0].tolist()
+        order = sorted(range(len(self.intents)), key=lambda i: (-probs[i], self.intents[i]))
+        return [(self.intents[i], probs[i]) for i in order]
+
+
+def train_intent_classifier(
+    texts: Sequence[str],
+    labels: Sequence[str],
+    config: IntentClassifierConfig,
+    *,
+    progress: Progress | None = None,
+) -> IntentClassifier:
+    """Train on ``texts`` labelled ``labels``; deterministic for a given ``config.seed``.
+
+    Raises ValueError when there are fewer than two intents (nothing to classify).
+    """
+    intents = tuple(sorted(set(labels)))
+    if len(intents) < 2:
+        raise ValueError(f"the intent classifier needs at least two intents, got {list(intents)}")
+    featurizer = TextFeaturizer.fit(
+        texts,
+        char_ngram_max=config.char_ngram_max,
+        word_ngram_max=config.word_ngram_max,
+        max_features=config.max_features,
+    )
+    batch = featurizer.transform(texts)
+    targets = [intents.index(label) for label in labels]
+
+    held_out = _calibration_split(targets, config.calibration_fraction, config.seed)
+    temperature = 1.0
+    if held_out:
+        kept = [i for i in range(len(targets)) if i not in set(held_out)]
+        net = _fit(
+            _select(batch, kept),
+            [targets[i] for i in kept],
+            len(intents),
+            featurizer.size,
+            config,
+            "calibration",
+            progress,
+        )
+        net.eval()
+        with torch.inference_mode():
+            logits = net(*_tensors(_select(batch, held_out)))
+        temperature = fit_temperature(logits, torch.tensor([targets[i] for i in held_out]))
+    net = _fit(batch, targets, len(intents), featurizer.size, config, "intent_classifier", progress)
+    return IntentClassifier(featurizer, intents, net, temperature)
+
+
+def _calibration_split(targets: Sequence[int], fraction: float, seed: int) -> list[int]:
+    """Held-out rows: ``fraction`` of each intent that has at least 5 examples."""
+    if fraction <= 0:
+        return []
+    by_intent: dict[int, list[int]] = {}
+    for row, target in enumerate(targets):
+        by_intent.setdefault(target, []).append(row)
+    rng = random.Random(seed)
+    held_out: list[int] = []
+    for target in sorted(by_intent):
+        rows = by_intent[target]
+        if len(rows) >= 5:
+            held_out.extend(rng.sample(rows, max(1, round(len(rows) * fraction))))
+    # Fewer than 10 held-out examples say too little about calibration; keep T = 1.
+    return sorted(held_out) if len(held_out) >= 10 else []
+
+
+def _fit(
+    batch: SparseBatch,
+    targets: Sequence[int],
+    n_intents: int,
+    n_features: int,
+    config: IntentClassifierConfig,
+    stage: str,
+    progress: Progress | None,
+) -> IntentNet:
+    # fork_rng keeps the caller's global torch RNG untouched while we seed our own.
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(config.seed)
+        net = IntentNet(n_features, n_intents, config.hidden_dim, config.dropout)
+        row_adam = RowAdam(net.bag.weight.data, config.learning_rate)
+        dense_params = [p for name, p in net.named_parameters() if name != "bag.weight"]
+        optimizer = torch.optim.AdamW(dense_params, lr=config.learning_rate, weight_decay=1e-4)
+        indices, offsets, weights = _tensors(batch)
+        ends = torch.cat([offsets[1:], torch.tensor([indices.shape[0]])])
+        labels = torch.tensor(targets, dtype=torch.long)
+        generator = torch.Generator().manual_seed(config.seed)
+        n = labels.shape[0]
+        net.train()
+        for epoch in range(config.epochs):
+            order = torch.randperm(n, generator=generator)
+            for start in range(0, n, config.batch_size):
+                rows = order[start : start + config.batch_size]
+                lengths = ends[rows] - offsets[rows]  # (b,)
+                batch_offsets = torch.cumsum(lengths, 0) - lengths  # (b,)
+                # Position of every feature of the chosen rows in the flat arrays.
+                positions = torch.repeat_interleave(
+                    offsets[rows] - batch_offsets, lengths
+                ) + torch.arange(int(lengths.sum()))
+                used, local = torch.unique(indices[positions], return_inverse=True)
+                batch_weights = weights[positions]
+                if config.feature_dropout > 0:
+                    keep = (
+                        torch.rand(batch_weights.shape[0], generator=generator)
+                        >= config.feature_dropout
+                    )
+                    batch_weights = batch_weights * keep / (1.0 - config.feature_dropout)
+                bag_rows = net.bag.weight.detach()[used].requires_grad_()
+                logits = net.forward_rows(bag_rows, local, batch_offsets, batch_weights)
+                loss = nn.functional.cross_entropy(logits, labels[rows])
+                optimizer.zero_grad()
+                loss.backward()
+                optimizer.step()
+                assert bag_rows.grad is not None
+                row_adam.step(used, bag_rows.grad)
+            if progress is not None:
+                progress(stage, epoch + 1, config.epochs)
+        net.eval()
+        return net

@@ -1,0 +1,1 @@
+"""Alembic migrations: the only way kefu's schema changes (``kefu db upgrade``)."""
