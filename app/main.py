@@ -5,16 +5,30 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import UTC, datetime
 
 from fastapi import FastAPI
 
 from app.api.routes import conversations, health
 from app.chat import endpoint as chat_endpoint
+from app.db.orders import load_orders
 from app.services import Services
 from app.settings import Settings
 from app.web import routes as web_routes
+from dialogue.orders import orders_from_csv
 
 log = logging.getLogger(__name__)
+
+
+async def load_demo_orders(services: Services) -> None:
+    """Load the project's sample orders (store/orders.csv) once, dated relative to today."""
+    path = services.settings.project_dir / "store" / "orders.csv"
+    if not path.is_file():
+        return
+    async with services.db.session() as session:
+        added = await load_orders(session, orders_from_csv(path, now=datetime.now(UTC)))
+    if added:
+        log.info("loaded %d sample orders from %s", added, path)
 
 
 def create_app(settings: Settings, *, services: Services | None = None) -> FastAPI:
@@ -24,6 +38,7 @@ def create_app(settings: Settings, *, services: Services | None = None) -> FastA
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         live = services or Services.build(settings)
         app.state.services = live
+        await load_demo_orders(live)
         recovered = await live.bot.recover()
         if recovered:
             log.info("resuming %d conversation(s) with unanswered messages", recovered)

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from app.bot import AssistantHolder, BotRunner
 from app.db import Database
+from app.db.orders import SqlOrderStore
 from app.metrics import AppMetrics
 from app.realtime import Hub, InProcessHub, InProcessLocks, Locks
 from app.settings import Settings
@@ -38,12 +39,13 @@ class Services:
             locks = RedisLocks(Redis.from_url(settings.redis_url))
         else:
             hub, locks = InProcessHub(), InProcessLocks()
+        db = Database(settings.resolved_database_url)
         return cls(
             settings=settings,
-            db=Database(settings.resolved_database_url),
+            db=db,
             hub=hub,
             locks=locks,
-            assistant=assistant or AssistantHolder.load(settings),
+            assistant=assistant or AssistantHolder.load(settings, orders=SqlOrderStore(db)),
         )
 
     async def aclose(self) -> None:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from app.settings import Settings
 from dialogue.engine import Engine
+from dialogue.orders import OrderStore
 from dialogue.project import Project
 from dialogue.training import TrainedAssistant, load_trained, train_project
 
@@ -27,7 +28,10 @@ class AssistantHolder:
         self.engine = engine
 
     @classmethod
-    def load(cls, settings: Settings, *, seed: int | None = None) -> AssistantHolder:
+    def load(
+        cls, settings: Settings, *, orders: OrderStore, seed: int | None = None
+    ) -> AssistantHolder:
+        """Load the trained project; business actions reach orders through ``orders``."""
         project = Project.load(settings.project_dir)
         trained = load_trained(settings.models_dir, project)
         if trained is None:
@@ -35,10 +39,12 @@ class AssistantHolder:
                 f"no trained model for {settings.project_dir} in {settings.models_dir}; "
                 "run `kefu train` first"
             )
-        return cls(cls.engine_for(trained, settings, seed=seed))
+        return cls(cls.engine_for(trained, settings, orders=orders, seed=seed))
 
     @staticmethod
-    def engine_for(trained: TrainedAssistant, settings: Settings, *, seed: int | None) -> Engine:
+    def engine_for(
+        trained: TrainedAssistant, settings: Settings, *, orders: OrderStore, seed: int | None
+    ) -> Engine:
         return Engine(
             trained,
             fallback_threshold=settings.nlu_fallback_threshold,
