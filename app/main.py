@@ -9,8 +9,12 @@ from datetime import UTC, datetime
 
 from fastapi import FastAPI
 
-from app.api.routes import conversations, health
+from app.api.routes import conversations, health, users
+from app.auth import routes as auth_routes
 from app.chat import endpoint as chat_endpoint
+from app.console import pages as console_pages
+from app.console import routes as console_routes
+from app.console import socket as console_socket
 from app.db.orders import load_orders
 from app.services import Services
 from app.settings import Settings
@@ -57,5 +61,10 @@ def create_app(settings: Settings, *, services: Services | None = None) -> FastA
     app.include_router(health.router)
     app.include_router(conversations.router)
     app.include_router(chat_endpoint.router)
+    app.include_router(auth_routes.router)
+    app.include_router(users.router)
+    app.include_router(console_routes.router)
+    app.include_router(console_socket.router)
+    app.include_router(console_pages.router)
     app.include_router(web_routes.router)
     return app

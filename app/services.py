@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from app.auth.throttle import LoginThrottle
 from app.bot import AssistantHolder, BotRunner
+from app.console import ConsoleNotifier
 from app.db import Database
 from app.db.orders import SqlOrderStore
+from app.handoff import HandoffService, InProcessPresence, Presence, SupportHours
 from app.metrics import AppMetrics
 from app.realtime import Hub, InProcessHub, InProcessLocks, Locks
 from app.settings import Settings
@@ -19,32 +22,46 @@ class Services:
     hub: Hub
     locks: Locks
     assistant: AssistantHolder
+    presence: Presence
     metrics: AppMetrics = field(default_factory=AppMetrics)
+    # Failed sign-ins: 5 per username and 30 per client address in 5 minutes.
+    login_throttle: LoginThrottle = field(default_factory=lambda: LoginThrottle(5, 300.0))
+    address_throttle: LoginThrottle = field(default_factory=lambda: LoginThrottle(30, 300.0))
     bot: BotRunner = field(init=False)
+    handoff: HandoffService = field(init=False)
+    console: ConsoleNotifier = field(init=False)
+    support_hours: SupportHours = field(init=False)
     open_connections: int = 0
 
     def __post_init__(self) -> None:
+        self.support_hours = SupportHours.parse(self.settings.support_hours)
         self.bot = BotRunner(self)
+        self.handoff = HandoffService(self)
+        self.console = ConsoleNotifier(self)
 
     @classmethod
     def build(cls, settings: Settings, *, assistant: AssistantHolder | None = None) -> Services:
         hub: Hub
         locks: Locks
+        presence: Presence
         if settings.redis_url:
             from redis.asyncio import Redis
 
+            from app.handoff.presence import RedisPresence
             from app.realtime.redis_hub import RedisHub, RedisLocks
 
             hub = RedisHub(Redis.from_url(settings.redis_url))
             locks = RedisLocks(Redis.from_url(settings.redis_url))
+            presence = RedisPresence(Redis.from_url(settings.redis_url))
         else:
-            hub, locks = InProcessHub(), InProcessLocks()
+            hub, locks, presence = InProcessHub(), InProcessLocks(), InProcessPresence()
         db = Database(settings.resolved_database_url)
         return cls(
             settings=settings,
             db=db,
             hub=hub,
             locks=locks,
+            presence=presence,
             assistant=assistant or AssistantHolder.load(settings, orders=SqlOrderStore(db)),
         )
 

@@ -69,6 +69,19 @@ class Settings(BaseSettings):
         default=True, description="kefu run trains the assistant when no model fits it."
     )
 
+    # --- human agents ----------------------------------------------------------------
+    support_hours: str = Field(
+        default="Mon-Fri 09:00-18:00 +08:00",
+        description="When agents work; outside these hours customers are asked to leave a message.",
+    )
+    agent_capacity: int = Field(
+        default=5, ge=1, description="Conversations auto-assigned to one agent at most."
+    )
+    demo_accounts: bool = Field(
+        default=True,
+        description="Embedded mode creates a demo agent and admin on first start (printed once).",
+    )
+
     # --- scaled mode -------------------------------------------------------------------
     redis_url: str | None = Field(
         default=None, description="Pub/sub, locks, Celery broker. None: in-process."

@@ -71,14 +71,17 @@ class ChatClient:
             lambda f: (f["type"] == "ack" and f["client_id"] == client_id) or f["type"] == "error"
         )
 
+    async def find(self, predicate: Any, timeout: float = 30.0) -> dict[str, Any]:
+        """The first frame matching ``predicate``, whether already received or still to come."""
+        seen = next((f for f in self.frames if predicate(f)), None)
+        return seen if seen is not None else await self.recv_until(predicate, timeout=timeout)
+
     async def bot_reply(self, after_seq: int, timeout: float = 30.0) -> dict[str, Any]:
         """The first bot message after ``after_seq``, whether already received or still to come."""
-
-        def is_reply(f: dict[str, Any]) -> bool:
-            return f["type"] == "message" and f["role"] == "bot" and f["seq"] > after_seq
-
-        seen = next((f for f in self.frames if is_reply(f)), None)
-        return seen if seen is not None else await self.recv_until(is_reply, timeout=timeout)
+        return await self.find(
+            lambda f: f["type"] == "message" and f["role"] == "bot" and f["seq"] > after_seq,
+            timeout=timeout,
+        )
 
     def messages(self) -> list[dict[str, Any]]:
         return [f for f in self.frames if f["type"] == "message"]

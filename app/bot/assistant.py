@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from app.settings import Settings
 from dialogue.engine import Engine
@@ -24,8 +25,37 @@ def ensure_trained(settings: Settings, *, progress: Progress | None = None) -> P
 class AssistantHolder:
     """Holds the live engine; ``swap`` replaces it atomically (a retrained model)."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, trained: TrainedAssistant) -> None:
         self.engine = engine
+        self.trained = trained
+
+    def draft_reply(self, text: str) -> dict[str, Any]:
+        """What the assistant would say to ``text`` from its NLU and responses alone."""
+        parse = self.trained.nlu.parse(text)
+        domain = self.trained.domain
+        intent = parse.intent.name
+        name = f"utter_{intent}" if f"utter_{intent}" in domain.responses else "utter_default"
+        variation = (
+            domain.pick_response(name, {"language": parse.language}, rng=random.Random(0))
+            if name in domain.responses
+            else None
+        )
+        return {
+            "text": (variation.text or "") if variation else "",
+            "response": name,
+            "intent": intent,
+            "confidence": parse.intent.confidence,
+            "language": parse.language,
+        }
+
+    def canned_responses(self, language: str) -> list[dict[str, str]]:
+        domain = self.trained.domain
+        canned = []
+        for name in sorted(domain.responses):
+            variation = domain.pick_response(name, {"language": language}, rng=random.Random(0))
+            if variation is not None and variation.text:
+                canned.append({"name": name, "text": variation.text})
+        return canned
 
     @classmethod
     def load(
@@ -39,7 +69,7 @@ class AssistantHolder:
                 f"no trained model for {settings.project_dir} in {settings.models_dir}; "
                 "run `kefu train` first"
             )
-        return cls(cls.engine_for(trained, settings, orders=orders, seed=seed))
+        return cls(cls.engine_for(trained, settings, orders=orders, seed=seed), trained)
 
     @staticmethod
     def engine_for(
@@ -51,5 +81,5 @@ class AssistantHolder:
             rng=random.Random(seed),
         )
 
-    def swap(self, engine: Engine) -> None:
-        self.engine = engine
+    def swap(self, engine: Engine, trained: TrainedAssistant) -> None:
+        self.engine, self.trained = engine, trained

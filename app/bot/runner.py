@@ -15,10 +15,9 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select, update
 
-from app.chat.connection import frame_for
 from app.db import conversations as store
 from app.db.models import Conversation, ConversationStatus, Message, Role, utcnow
-from app.realtime import conversation_channel
+from app.realtime import publish_message, to_agents, to_customer
 from dialogue.engine import BotReply, TurnOutcome
 
 if TYPE_CHECKING:
@@ -89,10 +88,8 @@ class BotRunner:
             locale = conversation.locale
             text, seq = message.text, message.seq
 
-        channel = conversation_channel(conversation_id)
-        await self.services.hub.publish(
-            channel, {"audience": "all", "frame": {"type": "typing", "role": "bot", "on": True}}
-        )
+        hub = self.services.hub
+        await to_customer(hub, conversation_id, {"type": "typing", "role": "bot", "on": True})
         started = time.perf_counter()
         try:
             outcome = await self.services.assistant.engine.handle(
@@ -112,12 +109,22 @@ class BotRunner:
         stored = await self._commit_turn(conversation_id, seq, len(history), outcome)
         for message_out in stored:
             self.services.metrics.messages.labels(role=Role.BOT).inc()
-            await self.services.hub.publish(
-                channel, {"audience": "all", "frame": frame_for(message_out)}
+            await publish_message(hub, message_out)
+        await to_customer(hub, conversation_id, {"type": "typing", "role": "bot", "on": False})
+        if outcome.parse is not None:
+            await to_agents(
+                hub,
+                conversation_id,
+                {
+                    "type": "turn",
+                    "parse": outcome.parse.to_dict(),
+                    "slots": _slots(history, outcome),
+                },
             )
-        await self.services.hub.publish(
-            channel, {"audience": "all", "frame": {"type": "typing", "role": "bot", "on": False}}
-        )
+        if getattr(outcome, "handoff_requested", False):
+            await self.services.handoff.request(conversation_id, reason="bot", locked=True)
+        else:
+            await self.services.console.conversation_changed(conversation_id)
         self.services.metrics.turn_seconds.labels(stage="total").observe(
             time.perf_counter() - started
         )
@@ -136,6 +143,7 @@ class BotRunner:
                         last_seq=Conversation.last_seq + len(replies),
                         bot_cursor=seq,
                         updated_at=utcnow(),
+                        **_parse_fields(outcome),
                     )
                     .returning(Conversation.last_seq)
                 )
@@ -163,3 +171,18 @@ class BotRunner:
             )
             await session.commit()
             return [store.StoredMessage.from_row(r) for r in rows]
+
+
+def _parse_fields(outcome: TurnOutcome) -> dict[str, Any]:
+    """What the console lists about the customer's latest message."""
+    if outcome.parse is None:
+        return {}
+    return {"language": outcome.parse.language, "last_intent": outcome.parse.intent.name[:64]}
+
+
+def _slots(history: list[dict[str, Any]], outcome: TurnOutcome) -> dict[str, Any]:
+    slots: dict[str, Any] = {}
+    for event in (*history, *outcome.events):
+        if event.get("event") == "slot":
+            slots[str(event.get("name"))] = event.get("value")
+    return slots

@@ -14,14 +14,25 @@ import logging
 import time
 from typing import TYPE_CHECKING, Any
 
+from sqlalchemy import update as sa_update
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
 from app.chat import protocol
 from app.chat.exceptions import ProtocolError
-from app.chat.protocol import ErrorCode, Hello, Ping, Read, SendMessage, TokenBucket, Typing
+from app.chat.protocol import (
+    Csat,
+    ErrorCode,
+    Hello,
+    Ping,
+    Read,
+    SendMessage,
+    TokenBucket,
+    Typing,
+)
 from app.db import conversations as store
-from app.db.models import Role
-from app.realtime import Subscription, conversation_channel
+from app.db.models import Conversation, ConversationStatus, Role, User
+from app.realtime import Subscription, conversation_channel, publish_message, to_agents
+from app.realtime.fanout import customer_message_frame
 
 if TYPE_CHECKING:
     from app.services import Services
@@ -35,15 +46,7 @@ FRAME_BURST = 60
 REPLAY_BATCH = 500
 
 
-def frame_for(message: store.StoredMessage) -> dict[str, Any]:
-    return protocol.message_frame(
-        seq=message.seq,
-        role=message.role,
-        text=message.text,
-        created_at=message.created_at,
-        client_id=message.client_id,
-        extra=message.extra,
-    )
+frame_for = customer_message_frame
 
 
 class ChatConnection:
@@ -157,15 +160,16 @@ class ChatConnection:
             case SendMessage():
                 await self.on_message(frame)
             case Typing():
-                await self._require_hello()
-                await self._publish_to_agents(
-                    {"type": "typing", "role": "customer", "on": frame.on}
+                conversation_id = await self._require_hello()
+                await to_agents(
+                    self.services.hub,
+                    conversation_id,
+                    {"type": "typing", "role": "customer", "on": frame.on},
                 )
             case Read():
-                await self._require_hello()
-                await self._publish_to_agents(
-                    {"type": "read", "role": "customer", "seq": frame.seq}
-                )
+                await self.on_read(frame)
+            case Csat():
+                await self.on_csat(frame)
 
     async def _require_hello(self) -> str:
         if self.conversation_id is None:
@@ -202,6 +206,8 @@ class ChatConnection:
             self.sent_seq = hello.last_seq
             await self._replay_unlocked()
         self._forwarder = asyncio.create_task(self._forward(self._subscription))
+        if conversation.status != ConversationStatus.BOT:
+            await self.send(await self._status_frame(conversation))
         if hello.conversation_id is not None:
             # A turn cut short (a crash, a restart) is finished now that the customer is back.
             self.services.bot.kick(conversation.id)
@@ -224,20 +230,62 @@ class ChatConnection:
             )
         stored = result.message
         await self.send(protocol.ack_frame(message.client_id, stored.seq))
-        frame = frame_for(stored)
         if not result.duplicate:
             self.services.metrics.messages.labels(role=Role.CUSTOMER).inc()
-            await self.services.hub.publish(
-                conversation_channel(conversation_id), {"audience": "all", "frame": frame}
-            )
+            await publish_message(self.services.hub, stored)
+            if result.status == ConversationStatus.RESOLVED:
+                # Writing again after a resolved conversation starts over with the bot.
+                await self.services.handoff.reopen(conversation_id, from_seq=stored.seq)
             self.services.bot.kick(conversation_id)
-        await self.deliver(frame)
+            self.services.console.conversation_changed_soon(conversation_id)
+        await self.deliver(frame_for(stored))
 
-    async def _publish_to_agents(self, frame: dict[str, Any]) -> None:
-        assert self.conversation_id is not None
-        await self.services.hub.publish(
-            conversation_channel(self.conversation_id), {"audience": "agents", "frame": frame}
+    async def on_read(self, frame: Read) -> None:
+        conversation_id = await self._require_hello()
+        async with self.services.db.session() as session:
+            await session.execute(
+                sa_update(Conversation)
+                .where(
+                    Conversation.id == conversation_id, Conversation.customer_read_seq < frame.seq
+                )
+                .values(customer_read_seq=frame.seq)
+            )
+            await session.commit()
+        await to_agents(
+            self.services.hub,
+            conversation_id,
+            {"type": "read", "role": "customer", "seq": frame.seq},
         )
+
+    async def on_csat(self, frame: Csat) -> None:
+        conversation_id = await self._require_hello()
+        async with self.services.db.session() as session:
+            conversation = await session.get(Conversation, conversation_id)
+            if conversation is None or conversation.status != ConversationStatus.RESOLVED:
+                raise ProtocolError(
+                    ErrorCode.BAD_FRAME, "a rating is taken once the conversation is resolved"
+                )
+            conversation.csat_score = frame.score
+            conversation.csat_comment = frame.comment
+            await session.commit()
+        await self.send({"type": "csat", "score": frame.score, "comment": frame.comment})
+        await to_agents(
+            self.services.hub,
+            conversation_id,
+            {"type": "csat", "score": frame.score, "comment": frame.comment},
+        )
+        await self.services.console.conversation_changed(conversation_id)
+
+    async def _status_frame(self, conversation: Conversation) -> dict[str, Any]:
+        agent = None
+        if conversation.assigned_agent_id is not None:
+            async with self.services.db.session() as session:
+                user = await session.get(User, conversation.assigned_agent_id)
+                agent = user.display_name if user else None
+        frame: dict[str, Any] = {"type": "status", "status": conversation.status, "agent": agent}
+        if conversation.status == ConversationStatus.PENDING:
+            frame["agents_available"] = self.services.handoff.agents_available()
+        return frame
 
     async def _forward(self, subscription: Subscription) -> None:
         async for envelope in subscription:

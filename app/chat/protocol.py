@@ -57,7 +57,14 @@ class Read:
     seq: int
 
 
-ClientFrame = Hello | SendMessage | Ping | Typing | Read
+@dataclass(frozen=True, slots=True)
+class Csat:
+    score: int
+    comment: str | None
+
+
+ClientFrame = Hello | SendMessage | Ping | Typing | Read | Csat
+MAX_CSAT_COMMENT_CHARS = 1000
 
 
 def _field(
@@ -109,6 +116,16 @@ def parse_frame(raw: str | bytes | None, *, max_message_chars: int) -> ClientFra
             if seq < 0:
                 raise ProtocolError(ErrorCode.BAD_FRAME, "'seq' must be >= 0")
             return Read(seq=seq)
+        case "csat":
+            score = _field(frame, "score", int, optional=False)
+            comment = _field(frame, "comment", str, optional=True)
+            if not 1 <= score <= 5:
+                raise ProtocolError(ErrorCode.BAD_FRAME, "'score' must be 1 to 5")
+            if comment is not None and len(comment) > MAX_CSAT_COMMENT_CHARS:
+                raise ProtocolError(
+                    ErrorCode.TOO_LONG, f"'comment' is over {MAX_CSAT_COMMENT_CHARS} characters"
+                )
+            return Csat(score=score, comment=comment or None)
         case _:
             raise ProtocolError(ErrorCode.BAD_FRAME, f"unknown frame type {kind[:40]!r}")
 

@@ -25,6 +25,29 @@ def training_progress_bar() -> tuple[object, object]:
     return bar, progress
 
 
+def print_demo_accounts(settings: Settings) -> None:
+    from sqlalchemy import create_engine
+    from sqlalchemy.orm import Session
+
+    from app.db.demo_accounts import create_demo_accounts
+    from app.db.engine import sync_url
+
+    credentials = settings.data_dir / "demo-accounts.txt"
+    engine = create_engine(sync_url(settings.resolved_database_url))
+    try:
+        with Session(engine) as session:
+            created = create_demo_accounts(session, credentials_file=credentials)
+    finally:
+        engine.dispose()
+    if created:
+        click.secho("\nDemo accounts for the agents' console (/console):", bold=True)
+        for account in created:
+            click.echo(
+                f"  {account.role:<6} username {account.username:<6} password {account.password}"
+            )
+        click.echo(f"  (saved in {credentials}; create real ones with `kefu user create`)\n")
+
+
 @click.command()
 @click.option("--host", default=None, help="Interface to listen on (default 127.0.0.1).")
 @click.option("--port", default=None, type=int, help="Port (default 8000).")
@@ -44,6 +67,8 @@ def run(host: str | None, port: int | None, log_level: str) -> None:
     if settings.mode == DeploymentMode.EMBEDDED:
         click.echo(f"database: {settings.resolved_database_url}")
         upgrade(settings.resolved_database_url)
+        if settings.demo_accounts:
+            print_demo_accounts(settings)
     if settings.train_on_start:
         bar, progress = training_progress_bar()
         with bar:  # type: ignore[attr-defined]

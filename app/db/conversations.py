@@ -51,6 +51,7 @@ class StoredMessage:
 class AppendResult:
     message: StoredMessage
     duplicate: bool  # True: this client_id was stored before; nothing new was written
+    status: str  # the conversation's status when the message was stored
 
 
 def hash_token(token: str) -> str:
@@ -103,14 +104,14 @@ async def append_message(
     for _attempt in range(3):
         # Take the write lock first (the seq counter), then look for a duplicate: on SQLite
         # a read that later upgrades to a write can fail instead of waiting.
-        seq = (
+        seq, status = (
             await session.execute(
                 update(Conversation)
                 .where(Conversation.id == conversation_id)
                 .values(last_seq=Conversation.last_seq + 1, updated_at=utcnow())
-                .returning(Conversation.last_seq)
+                .returning(Conversation.last_seq, Conversation.status)
             )
-        ).scalar_one()
+        ).one()
         if client_id is not None:
             existing = (
                 await session.execute(
@@ -122,7 +123,7 @@ async def append_message(
             if existing is not None:
                 stored = StoredMessage.from_row(existing)
                 await session.rollback()
-                return AppendResult(stored, duplicate=True)
+                return AppendResult(stored, duplicate=True, status=status)
         row = Message(
             conversation_id=conversation_id,
             seq=seq,
@@ -139,7 +140,7 @@ async def append_message(
             # A concurrent writer stored the same client_id first: read theirs back.
             await session.rollback()
             continue
-        return AppendResult(StoredMessage.from_row(row), duplicate=False)
+        return AppendResult(StoredMessage.from_row(row), duplicate=False, status=status)
     raise RuntimeError(f"could not store a message in conversation {conversation_id}")
 
 

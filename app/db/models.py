@@ -67,6 +67,16 @@ class Conversation(Base):
     assigned_agent_id: Mapped[int | None] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL"), nullable=True
     )
+    # What the console lists: the customer's language and the intent of their last message.
+    language: Mapped[str | None] = mapped_column(String(8), nullable=True)
+    last_intent: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    # When the status last changed: a pending conversation's waiting time starts here.
+    status_changed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    customer_read_seq: Mapped[int] = mapped_column(Integer, default=0)
+    agent_read_seq: Mapped[int] = mapped_column(Integer, default=0)
+    summary: Mapped[str | None] = mapped_column(Text, nullable=True)
+    csat_score: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    csat_comment: Mapped[str | None] = mapped_column(Text, nullable=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
@@ -135,3 +145,31 @@ class Order(Base):
     carrier: Mapped[str | None] = mapped_column(String(64), nullable=True)
     tracking_number: Mapped[str | None] = mapped_column(String(64), nullable=True)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class AuthSession(Base):
+    """A signed-in agent or admin. The cookie holds the token; only its sha256 is stored."""
+
+    __tablename__ = "auth_sessions"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    csrf_token: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column()
+
+
+class AgentNote(Base):
+    """A private note on a conversation: agents see it, the customer never does."""
+
+    __tablename__ = "agent_notes"
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    conversation_id: Mapped[str] = mapped_column(
+        ForeignKey("conversations.id", ondelete="CASCADE"), index=True
+    )
+    author_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), nullable=True
+    )
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -152,7 +152,7 @@ async def test_too_long_message_is_refused_and_nothing_is_stored(server: ServerP
 
 async def test_flood_is_rate_limited_and_nothing_is_lost(server: ServerProcess) -> None:
     client = await start(server)
-    ids = [f"flood-{i}" for i in range(25)]
+    ids = [f"flood-{i}" for i in range(40)]
     for client_id in ids:
         await client.send({"type": "message", "client_id": client_id, "text": f"msg {client_id}"})
     acked: set[str] = set()

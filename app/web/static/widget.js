@@ -37,10 +37,13 @@
       open: "Chat with us",
       status: {
         pending: "Waiting for an agent to join…",
+        closed: "Our agents are away (Mon–Fri 09:00–18:00 UTC+8). Leave a message; we reply by email within 1 business day.",
         assigned: "You are chatting with ",
         resolved: "This conversation was resolved.",
         bot: "",
       },
+      rate: "How did we do?",
+      thanks: "Thank you for your rating!",
     },
     zh: {
       title: script.getAttribute("data-title") || "在线客服",
@@ -55,10 +58,13 @@
       open: "联系客服",
       status: {
         pending: "正在为您转接人工客服…",
+        closed: "人工客服不在线（周一至周五 09:00–18:00，UTC+8）。请留言，我们会在 1 个工作日内邮件回复。",
         assigned: "正在为您服务的客服：",
         resolved: "本次会话已结束。",
         bot: "",
       },
+      rate: "请为本次服务打分",
+      thanks: "感谢您的评价！",
     },
   };
   var t = TEXT[userLocale] || TEXT.en;
@@ -121,6 +127,9 @@
     ".sources{margin-top:6px;font-size:11px;color:#5b6478}",
     ".sources summary{cursor:pointer}",
     ".typing{font-size:12px;color:#5b6478;padding:0 14px 4px;min-height:18px}",
+    ".rating{display:none;padding:8px 12px;border-top:1px solid #e3e7ef;background:#fff;font-size:13px;align-items:center;gap:6px}",
+    ".rating.show{display:flex}",
+    ".rating button{border:1px solid #cfd6e4;background:#fff;border-radius:6px;font-size:16px;cursor:pointer;padding:2px 8px}",
     "form{display:flex;gap:6px;padding:10px;border-top:1px solid #e3e7ef;background:#fff}",
     "textarea{flex:1;resize:none;border:1px solid #cfd6e4;border-radius:8px;padding:8px;font-size:14px;height:40px}",
     "form button{border:0;background:#2456d6;color:#fff;border-radius:8px;padding:0 14px;font-size:14px;cursor:pointer}",
@@ -153,6 +162,17 @@
   log.setAttribute("data-testid", "kefu-log");
   log.appendChild(el("div", "intro", t.intro));
   var typing = el("div", "typing");
+  var rating = el("div", "rating");
+  rating.setAttribute("data-testid", "kefu-rating");
+  rating.appendChild(el("span", "", t.rate));
+  [1, 2, 3, 4, 5].forEach(function (score) {
+    var star = el("button", "", "★" + score);
+    star.setAttribute("data-score", String(score));
+    star.addEventListener("click", function () {
+      if (ready) ws.send(JSON.stringify({ type: "csat", score: score, comment: null }));
+    });
+    rating.appendChild(star);
+  });
   var form = el("form");
   var input = el("textarea");
   input.setAttribute("placeholder", t.placeholder);
@@ -167,6 +187,7 @@
   panel.appendChild(statusBar);
   panel.appendChild(log);
   panel.appendChild(typing);
+  panel.appendChild(rating);
   panel.appendChild(form);
   root.appendChild(launcher);
   root.appendChild(panel);
@@ -253,11 +274,18 @@
     log.appendChild(bubble);
   }
 
-  function showStatus(status, agent) {
+  function showStatus(status, agent, agentsAvailable) {
     var text = t.status[status] || "";
+    if (status === "pending" && agentsAvailable === false) text = t.status.closed;
     if (status === "assigned") text += agent || "";
     statusBar.textContent = text;
+    statusBar.setAttribute("data-status", status || "bot");
     statusBar.classList.toggle("show", !!text);
+    if (status === "resolved") {
+      rating.classList.add("show");
+    } else {
+      rating.classList.remove("show");
+    }
   }
 
   // ---- connection -----------------------------------------------------------------------
@@ -327,6 +355,7 @@
           state.last_seq = frame.seq;
           save();
         }
+        if (frame.role !== "customer") sendReadSoon();
         break;
       case "ack":
         state.outbox = state.outbox.filter(function (m) { return m.client_id !== frame.client_id; });
@@ -338,7 +367,17 @@
         if (frame.role !== "customer") typing.textContent = frame.on ? t.typing : "";
         break;
       case "status":
-        showStatus(frame.status, frame.agent);
+        showStatus(frame.status, frame.agent, frame.agents_available);
+        break;
+      case "csat":
+        rating.textContent = t.thanks;
+        break;
+      case "read":
+        if (frame.role === "agent") {
+          Object.keys(bubblesBySeq).forEach(function (seq) {
+            if (Number(seq) <= frame.seq) bubblesBySeq[seq].setAttribute("data-read", "true");
+          });
+        }
         break;
       case "pong":
         clearTimeout(pongDeadline);
@@ -355,6 +394,16 @@
         }
         break;
     }
+  }
+
+  var readTimer = null;
+  function sendReadSoon() {
+    clearTimeout(readTimer);
+    readTimer = setTimeout(function () {
+      if (ready && panel.classList.contains("open")) {
+        ws.send(JSON.stringify({ type: "read", seq: state.last_seq }));
+      }
+    }, 500);
   }
 
   function startPing() {
@@ -381,6 +430,7 @@
     state.outbox.push(item);
     save();
     renderPending(item);
+    setTyping(false);
     if (ready) {
       ws.send(JSON.stringify({ type: "message", client_id: item.client_id, text: item.text }));
     } else {
@@ -393,6 +443,19 @@
     send(input.value);
     input.value = "";
   });
+  var typingOn = false;
+  var typingTimer = null;
+  function setTyping(on) {
+    if (typingOn === on || !ready) return;
+    typingOn = on;
+    ws.send(JSON.stringify({ type: "typing", on: on }));
+  }
+  input.addEventListener("input", function () {
+    setTyping(true);
+    clearTimeout(typingTimer);
+    typingTimer = setTimeout(function () { setTyping(false); }, 3000);
+  });
+
   input.addEventListener("keydown", function (event) {
     if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
       event.preventDefault();

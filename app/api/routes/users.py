@@ -1,0 +1,62 @@
+"""``/api/v1/admin/users``: admins manage agent and admin accounts."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from fastapi import APIRouter, HTTPException, status
+from pydantic import BaseModel, Field
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from starlette.concurrency import run_in_threadpool
+
+from app.api.deps import ServicesDep
+from app.auth.deps import AdminDep
+from app.db.models import User
+from app.db.users import MIN_PASSWORD_CHARS, hash_password
+
+router = APIRouter(prefix="/api/v1/admin/users", tags=["admin"])
+
+
+class UserCreate(BaseModel):
+    username: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.-]+$")
+    password: str = Field(min_length=MIN_PASSWORD_CHARS, max_length=1024)
+    role: Literal["agent", "admin"] = "agent"
+    display_name: str | None = Field(default=None, max_length=128)
+
+
+def _public(user: User) -> dict[str, Any]:
+    return {
+        "id": user.id,
+        "username": user.username,
+        "display_name": user.display_name,
+        "role": user.role,
+        "is_active": user.is_active,
+    }
+
+
+@router.get("")
+async def list_users(services: ServicesDep, admin: AdminDep) -> dict[str, Any]:
+    async with services.db.session() as session:
+        users = (await session.execute(select(User).order_by(User.id))).scalars().all()
+    return {"users": [_public(u) for u in users]}
+
+
+@router.post("", status_code=status.HTTP_201_CREATED)
+async def create_user(body: UserCreate, services: ServicesDep, admin: AdminDep) -> dict[str, Any]:
+    password_hash = await run_in_threadpool(hash_password, body.password)
+    async with services.db.session() as session:
+        user = User(
+            username=body.username,
+            display_name=body.display_name or body.username,
+            password_hash=password_hash,
+            role=body.role,
+        )
+        session.add(user)
+        try:
+            await session.commit()
+        except IntegrityError:
+            raise HTTPException(
+                status.HTTP_409_CONFLICT, f"user {body.username!r} exists"
+            ) from None
+        return _public(user)
