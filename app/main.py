@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -15,9 +16,10 @@ from app.chat import endpoint as chat_endpoint
 from app.console import pages as console_pages
 from app.console import routes as console_routes
 from app.console import socket as console_socket
-from app.db.orders import load_orders
+from app.db.orders import SqlOrderStore, load_orders
 from app.services import Services
 from app.settings import Settings
+from app.tasks.scheduler import run_periodic, watch
 from app.web import routes as web_routes
 from dialogue.orders import orders_from_csv
 
@@ -46,9 +48,24 @@ def create_app(settings: Settings, *, services: Services | None = None) -> FastA
         recovered = await live.bot.recover()
         if recovered:
             log.info("resuming %d conversation(s) with unanswered messages", recovered)
+        background = [
+            asyncio.create_task(
+                watch(
+                    lambda: live.assistant.reload_if_changed(
+                        settings, orders=SqlOrderStore(live.db), train=live.jobs.eager
+                    ),
+                    every=settings.model_watch_seconds,
+                )
+            )
+        ]
+        if live.jobs.eager:
+            background.append(asyncio.create_task(run_periodic(live.jobs)))
         try:
             yield
         finally:
+            for task in background:
+                task.cancel()
+            await asyncio.gather(*background, return_exceptions=True)
             await live.aclose()
 
     app = FastAPI(

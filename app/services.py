@@ -13,6 +13,9 @@ from app.handoff import HandoffService, InProcessPresence, Presence, SupportHour
 from app.metrics import AppMetrics
 from app.realtime import Hub, InProcessHub, InProcessLocks, Locks
 from app.settings import Settings
+from app.tasks import create_celery
+from app.tasks.submit import Jobs
+from app.webhooks.emitter import WebhookEmitter
 
 
 @dataclass(eq=False)
@@ -23,12 +26,14 @@ class Services:
     locks: Locks
     assistant: AssistantHolder
     presence: Presence
+    jobs: Jobs
     metrics: AppMetrics = field(default_factory=AppMetrics)
     # Failed sign-ins: 5 per username and 30 per client address in 5 minutes.
     login_throttle: LoginThrottle = field(default_factory=lambda: LoginThrottle(5, 300.0))
     address_throttle: LoginThrottle = field(default_factory=lambda: LoginThrottle(30, 300.0))
     bot: BotRunner = field(init=False)
     handoff: HandoffService = field(init=False)
+    webhooks: WebhookEmitter = field(init=False)
     console: ConsoleNotifier = field(init=False)
     support_hours: SupportHours = field(init=False)
     open_connections: int = 0
@@ -38,6 +43,7 @@ class Services:
         self.bot = BotRunner(self)
         self.handoff = HandoffService(self)
         self.console = ConsoleNotifier(self)
+        self.webhooks = WebhookEmitter(self)
 
     @classmethod
     def build(cls, settings: Settings, *, assistant: AssistantHolder | None = None) -> Services:
@@ -62,10 +68,12 @@ class Services:
             hub=hub,
             locks=locks,
             presence=presence,
+            jobs=Jobs(create_celery(settings)),
             assistant=assistant or AssistantHolder.load(settings, orders=SqlOrderStore(db)),
         )
 
     async def aclose(self) -> None:
         await self.bot.drain()
+        await self.jobs.drain()
         await self.hub.aclose()
         await self.db.dispose()

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from enum import StrEnum
 from pathlib import Path
+from typing import Literal
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 import assistants
@@ -68,6 +69,9 @@ class Settings(BaseSettings):
     train_on_start: bool = Field(
         default=True, description="kefu run trains the assistant when no model fits it."
     )
+    model_watch_seconds: float = Field(
+        default=30.0, gt=0, description="How often the app looks for a changed project/model."
+    )
 
     # --- human agents ----------------------------------------------------------------
     support_hours: str = Field(
@@ -80,6 +84,23 @@ class Settings(BaseSettings):
     demo_accounts: bool = Field(
         default=True,
         description="Embedded mode creates a demo agent and admin on first start (printed once).",
+    )
+
+    # --- background jobs ----------------------------------------------------------------
+    webhook_url: str | None = Field(
+        default=None, description="Events are POSTed here, signed with HMAC-SHA256."
+    )
+    webhook_secret: SecretStr | None = Field(
+        default=None, description="The HMAC key for webhook signatures (required with a URL)."
+    )
+    webhook_max_attempts: int = Field(
+        default=6, ge=1, le=20, description="Tries before a delivery becomes a dead letter."
+    )
+    retention_days: int | None = Field(
+        default=None, ge=1, description="Conversations older than this are deleted or redacted."
+    )
+    retention_action: Literal["delete", "redact"] = Field(
+        default="redact", description="delete: remove; redact: keep metadata, blank the text."
     )
 
     # --- scaled mode -------------------------------------------------------------------
@@ -107,6 +128,12 @@ class Settings(BaseSettings):
     model_enabled: bool = Field(
         default=True, description="False: knowledge answers are composed from facts only."
     )
+
+    @model_validator(mode="after")
+    def _webhook_needs_secret(self) -> Settings:
+        if self.webhook_url and self.webhook_secret is None:
+            raise ValueError("KEFU_WEBHOOK_URL needs KEFU_WEBHOOK_SECRET to sign deliveries")
+        return self
 
     @property
     def resolved_database_url(self) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import random
 from collections.abc import Callable
 from pathlib import Path
@@ -14,6 +16,7 @@ from dialogue.project import Project
 from dialogue.training import TrainedAssistant, load_trained, train_project
 
 Progress = Callable[[str, int, int], None]
+log = logging.getLogger(__name__)
 
 
 def ensure_trained(settings: Settings, *, progress: Progress | None = None) -> Path:
@@ -83,3 +86,23 @@ class AssistantHolder:
 
     def swap(self, engine: Engine, trained: TrainedAssistant) -> None:
         self.engine, self.trained = engine, trained
+
+    async def reload_if_changed(
+        self, settings: Settings, *, orders: OrderStore, train: bool
+    ) -> bool:
+        """Hot-load the model for the project's current content; True when it swapped.
+
+        ``train``: train it here when missing (embedded mode); otherwise wait for a worker
+        to train it (scaled mode: ``kefu.retrain_if_changed`` writes to the shared models dir).
+        """
+        project = await asyncio.to_thread(Project.load, settings.project_dir)
+        if project.fingerprint() == self.trained.metadata.fingerprint:
+            return False
+        if train:
+            await asyncio.to_thread(train_project, project, settings.models_dir)
+        trained = await asyncio.to_thread(load_trained, settings.models_dir, project)
+        if trained is None:
+            return False
+        self.swap(self.engine_for(trained, settings, orders=orders, seed=None), trained)
+        log.info("assistant reloaded: model %s", trained.metadata.fingerprint[:12])
+        return True

@@ -110,6 +110,7 @@ class BotRunner:
         for message_out in stored:
             self.services.metrics.messages.labels(role=Role.BOT).inc()
             await publish_message(hub, message_out)
+            await self.services.webhooks.emit_message(message_out)
         await to_customer(hub, conversation_id, {"type": "typing", "role": "bot", "on": False})
         if outcome.parse is not None:
             await to_agents(

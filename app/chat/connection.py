@@ -183,6 +183,10 @@ class ChatConnection:
             if hello.conversation_id is None:
                 conversation, token = await store.create_conversation(session, locale=hello.locale)
                 self.services.metrics.conversations_started.inc()
+                await self.services.webhooks.emit(
+                    "conversation.created",
+                    {"conversation_id": conversation.id, "locale": hello.locale},
+                )
             else:
                 assert hello.resume_token is not None
                 found = await store.authorize_resume(
@@ -233,6 +237,7 @@ class ChatConnection:
         if not result.duplicate:
             self.services.metrics.messages.labels(role=Role.CUSTOMER).inc()
             await publish_message(self.services.hub, stored)
+            await self.services.webhooks.emit_message(stored)
             if result.status == ConversationStatus.RESOLVED:
                 # Writing again after a resolved conversation starts over with the bot.
                 await self.services.handoff.reopen(conversation_id, from_seq=stored.seq)
@@ -269,6 +274,10 @@ class ChatConnection:
             conversation.csat_comment = frame.comment
             await session.commit()
         await self.send({"type": "csat", "score": frame.score, "comment": frame.comment})
+        await self.services.webhooks.emit(
+            "csat",
+            {"conversation_id": conversation_id, "score": frame.score, "comment": frame.comment},
+        )
         await to_agents(
             self.services.hub,
             conversation_id,

@@ -34,3 +34,20 @@ def worker(ping: bool, concurrency: int, celery_args: tuple[str, ...]) -> None:
 
 
 COMMANDS = [worker]
+
+
+@click.command()
+def beat() -> None:
+    """Run Celery beat: the periodic jobs (due webhooks, retraining checks, retention, exports)."""
+    from app.tasks import create_celery
+
+    settings = Settings()
+    celery = create_celery(settings)
+    if celery.conf.task_always_eager:
+        raise click.ClickException(
+            "no broker configured: embedded mode runs periodic jobs inside `kefu run`"
+        )
+    celery.Beat(loglevel="INFO", schedule=str(settings.data_dir / "celerybeat-schedule")).run()
+
+
+COMMANDS.append(beat)

@@ -114,15 +114,11 @@ async def take_over(conversation_id: str, services: ServicesDep, agent: AgentDep
         await services.handoff.take_over(conversation_id, agent_id=agent.user_id)
     except HandoffError as exc:
         raise _handoff_error(exc) from None
-    # Freeze a summary of what happened before the agent arrived.
+    # What happened before the agent arrived (the summary job stores it too).
     async with services.db.session() as session:
         events = await store.load_events(session, conversation_id=conversation_id)
         messages = await store.messages_after(session, conversation_id=conversation_id, after_seq=0)
-        text = summarize(events, [agent_message_frame(m) for m in messages])
-        await session.execute(
-            update(Conversation).where(Conversation.id == conversation_id).values(summary=text)
-        )
-        await session.commit()
+    text = summarize(events, [agent_message_frame(m) for m in messages])
     return {"status": ConversationStatus.ASSIGNED, "summary": text}
 
 
@@ -169,6 +165,7 @@ async def reply(
     if not result.duplicate:
         services.metrics.messages.labels(role=Role.AGENT).inc()
         await publish_message(services.hub, result.message)
+        await services.webhooks.emit_message(result.message)
         await services.console.conversation_changed(conversation_id)
     return {"seq": result.message.seq, "client_id": body.client_id}
 

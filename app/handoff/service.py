@@ -269,6 +269,17 @@ class HandoffService:
             await publish_message(hub, change.notice)
         await to_customer(hub, change.conversation_id, status_frame)
         await self.services.console.conversation_changed(change.conversation_id)
+        if change.status in (Status.PENDING, Status.ASSIGNED, Status.RESOLVED):
+            self.services.jobs.submit("kefu.summarize_conversation", change.conversation_id)
+            event = "resolved" if change.status == Status.RESOLVED else "handoff"
+            await self.services.webhooks.emit(
+                event,
+                {
+                    "conversation_id": change.conversation_id,
+                    "status": change.status,
+                    "agent": change.agent,
+                },
+            )
 
 
 async def _event_count(session: AsyncSession, conversation_id: str) -> int:
