@@ -80,6 +80,7 @@ def create_app(settings: Settings, *, services: Services | None = None) -> FastA
     app.include_router(chat_endpoint.router)
     app.include_router(auth_routes.router)
     app.include_router(users.router)
+    app.include_router(users.stats_router)
     app.include_router(console_routes.router)
     app.include_router(console_socket.router)
     app.include_router(console_pages.router)

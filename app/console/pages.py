@@ -16,9 +16,19 @@ async def console_page() -> FileResponse:
     return FileResponse(HERE / "templates" / "console.html", media_type="text/html")
 
 
+@router.get("/console/ops")
+async def ops_page() -> FileResponse:
+    """Operations charts for admins (the data API checks the role)."""
+    return FileResponse(HERE / "templates" / "ops.html", media_type="text/html")
+
+
 @router.get("/console/static/{name}")
 async def console_static(name: str) -> FileResponse:
-    allowed = {"console.js": "application/javascript", "console.css": "text/css"}
+    allowed = {
+        "console.js": "application/javascript",
+        "ops.js": "application/javascript",
+        "console.css": "text/css",
+    }
     if name not in allowed:
         from fastapi import HTTPException
 

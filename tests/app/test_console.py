@@ -198,3 +198,17 @@ def test_suggestion_and_canned_responses(console_server: ServerProcess) -> None:
     assert draft["intent"] == "payment_methods" and "支付宝" in draft["text"]
     canned = ana.get("/api/v1/console/canned-responses?language=zh").json()["responses"]
     assert any(r["name"] == "utter_payment_methods" for r in canned)
+
+
+def test_operations_figures_for_admins_only(console_server: ServerProcess) -> None:
+    # Runs after the flows above in this module: there were take-overs and a rating.
+    assert signed_in(console_server, "ana").get("/api/v1/admin/stats").status_code == 403
+    stats = signed_in(console_server, "root").get("/api/v1/admin/stats?days=7").json()
+    assert len(stats["days"]) == 7
+    total = stats["total"]
+    assert total["conversations"] >= 3 and total["customer_messages"] >= 3
+    assert 0 < total["handoff_rate"] <= 1
+    assert total["csat_avg"] == 5.0
+    assert total["first_response_median_s"] is not None and total["first_response_median_s"] >= 0
+    page = httpx.get(console_server.http_url + "/console/ops")
+    assert page.status_code == 200 and "/console/static/ops.js" in page.text

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, HTTPException, status
+from fastapi import APIRouter, HTTPException, Query, status
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -12,6 +12,7 @@ from starlette.concurrency import run_in_threadpool
 
 from app.api.deps import ServicesDep
 from app.auth.deps import AdminDep
+from app.console.stats import daily_stats
 from app.db.models import User
 from app.db.users import MIN_PASSWORD_CHARS, hash_password
 
@@ -60,3 +61,15 @@ async def create_user(body: UserCreate, services: ServicesDep, admin: AdminDep) 
                 status.HTTP_409_CONFLICT, f"user {body.username!r} exists"
             ) from None
         return _public(user)
+
+
+stats_router = APIRouter(prefix="/api/v1/admin", tags=["admin"])
+
+
+@stats_router.get("/stats")
+async def stats(
+    services: ServicesDep, admin: AdminDep, days: Annotated[int, Query(ge=1, le=366)] = 14
+) -> dict[str, Any]:
+    """Daily operations figures for the last ``days`` days (UTC)."""
+    async with services.db.session() as session:
+        return await daily_stats(session, days=days)

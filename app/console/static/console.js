@@ -84,6 +84,7 @@
     $("login").hidden = true;
     $("app").hidden = false;
     $("me").textContent = me.display_name + " (" + me.role + ")";
+    $("ops-link").hidden = me.role !== "admin";
     connect();
     loadList();
   }
