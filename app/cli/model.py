@@ -54,7 +54,10 @@ def serve(
     max_queued: int,
     log_level: str,
 ) -> None:
-    """Serve a model: POST /v1/chat/completions, GET /v1/models, /healthz, /metrics."""
+    """Serve a model: POST /v1/chat/completions, GET /v1/models, /healthz, /metrics.
+
+    Send SIGHUP to hot-reload the model from the same source without dropping requests.
+    """
     import asyncio
 
     import uvicorn
@@ -85,7 +88,10 @@ def serve(
     )
     try:
         uvicorn.run(
-            create_server_app(engine), host=host or settings.host, port=port, log_level=log_level
+            create_server_app(engine, reload_on_sighup=True),
+            host=host or settings.host,
+            port=port,
+            log_level=log_level,
         )
     finally:
         asyncio.run(engine.aclose())
