@@ -17,6 +17,7 @@ from app.console import pages as console_pages
 from app.console import routes as console_routes
 from app.console import socket as console_socket
 from app.db.orders import SqlOrderStore, load_orders
+from app.security import HardeningMiddleware
 from app.services import Services
 from app.settings import Settings
 from app.tasks.scheduler import run_periodic, watch
@@ -74,6 +75,12 @@ def create_app(settings: Settings, *, services: Services | None = None) -> FastA
         lifespan=lifespan,
         docs_url="/api/docs",
         openapi_url="/api/openapi.json",
+    )
+    app.add_middleware(
+        HardeningMiddleware,
+        max_body_bytes=settings.max_request_bytes,
+        api_rate=settings.api_requests_per_second,
+        api_burst=settings.api_request_burst,
     )
     app.include_router(health.router)
     app.include_router(conversations.router)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 
 from app.auth.throttle import LoginThrottle
@@ -37,6 +38,7 @@ class Services:
     console: ConsoleNotifier = field(init=False)
     support_hours: SupportHours = field(init=False)
     open_connections: int = 0
+    connections_by_address: Counter[str] = field(default_factory=Counter)
 
     def __post_init__(self) -> None:
         self.support_hours = SupportHours.parse(self.settings.support_hours)

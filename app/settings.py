@@ -61,6 +61,20 @@ class Settings(BaseSettings):
     )
     message_burst: int = Field(default=10, ge=1, description="Messages allowed at once.")
     max_connections: int = Field(default=5000, ge=1, description="Customer websockets per process.")
+    max_connections_per_address: int = Field(
+        default=100, ge=1, description="Customer websockets per client address."
+    )
+    max_request_bytes: int = Field(
+        default=10 * 1024 * 1024, ge=1024, description="Largest HTTP request body."
+    )
+    api_requests_per_second: float = Field(
+        default=50.0, gt=0, description="Sustained /api requests a second per client address."
+    )
+    api_request_burst: int = Field(default=100, ge=1, description="/api requests allowed at once.")
+    forwarded_allow_ips: str = Field(
+        default="127.0.0.1",
+        description="Proxies trusted for X-Forwarded-For (client addresses behind nginx).",
+    )
 
     # --- bot -------------------------------------------------------------------------
     nlu_fallback_threshold: float = Field(

@@ -111,6 +111,7 @@ def start_kefu(data_dir: Path, db_path: Path) -> Target:
         "KEFU_DATABASE_URL": f"sqlite:///{db_path}",
         "KEFU_MODEL_ENABLED": "false",
         "KEFU_MAX_CONNECTIONS": "20000",
+        "KEFU_MAX_CONNECTIONS_PER_ADDRESS": "20000",  # every simulated customer is 127.0.0.1
     }
     proc = subprocess.Popen(
         [sys.executable, "-m", "app", "run", "--port", str(port), "--log-level", "warning"],

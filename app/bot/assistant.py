@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from app.settings import Settings
+from dialogue.clock import SupportHours
 from dialogue.engine import Engine
 from dialogue.orders import OrderStore
 from dialogue.project import Project
@@ -78,10 +79,16 @@ class AssistantHolder:
     def engine_for(
         trained: TrainedAssistant, settings: Settings, *, orders: OrderStore, seed: int | None
     ) -> Engine:
-        return Engine(
+        """The dialogue engine of the configured project: its rules and stories, its
+        actions (in-process with ``orders``, or the action server of endpoints.yml) and
+        answers composed from its product catalogue."""
+        return Engine.for_project(
+            Project.load(settings.project_dir),
             trained,
+            orders=orders,
             fallback_threshold=settings.nlu_fallback_threshold,
             rng=random.Random(seed),
+            support_hours=SupportHours.parse(settings.support_hours),
         )
 
     def swap(self, engine: Engine, trained: TrainedAssistant) -> None:

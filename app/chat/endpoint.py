@@ -13,15 +13,24 @@ router = APIRouter()
 @router.websocket("/ws/chat")
 async def chat(websocket: WebSocket) -> None:
     services: Services = websocket.app.state.services
-    if services.open_connections >= services.settings.max_connections:
+    address = websocket.client.host if websocket.client else "unknown"
+    per_address = services.connections_by_address
+    if (
+        services.open_connections >= services.settings.max_connections
+        or per_address[address] >= services.settings.max_connections_per_address
+    ):
         # 1013: try again later. Refused before accept, so it costs almost nothing.
         await websocket.close(code=1013, reason="server busy")
         return
     services.open_connections += 1
+    per_address[address] += 1
     services.metrics.connections.inc()
     try:
         await websocket.accept()
         await ChatConnection(websocket, services).run()
     finally:
         services.open_connections -= 1
+        per_address[address] -= 1
+        if per_address[address] <= 0:
+            del per_address[address]
         services.metrics.connections.dec()

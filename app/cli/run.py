@@ -84,6 +84,8 @@ def run(host: str | None, port: int | None, log_level: str) -> None:
         ws_max_size=settings.max_frame_bytes,
         log_level=log_level,
         timeout_graceful_shutdown=5,
+        proxy_headers=True,
+        forwarded_allow_ips=settings.forwarded_allow_ips,
     )
 
 
