@@ -13,7 +13,9 @@ import networkx as nx
 from knowledge_graph import load_graph
 
 HERE = Path(__file__).resolve().parent
-GRAPH_FILES = tuple(HERE / name for name in ("attributes.csv", "catalogue.csv", "products.csv", "policies.csv"))
+GRAPH_FILES = tuple(
+    HERE / name for name in ("attributes.csv", "catalogue.csv", "products.csv", "policies.csv")
+)
 
 __all__ = ["GRAPH_FILES", "load_demo_graph"]
 

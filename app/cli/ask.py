@@ -1,0 +1,122 @@
+"""``kefu ask TEXT [--kg FILE] [--json] [--model NAME]``: one knowledge answer end to end."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from pathlib import Path
+from typing import Any
+
+import click
+
+MODES = ("facts", "confirmation", "small_talk")
+
+
+def _load_model(name: str, settings: Any) -> Any | None:
+    """The chat model, or None (with a message saying why) when it cannot be had."""
+    try:
+        from model_runtime import load_chat_model  # type: ignore[attr-defined]
+    except ImportError as error:
+        click.echo(
+            f"kefu ask: the model runtime is not available ({error}); "
+            "answering with the composed answerer (facts only).",
+            err=True,
+        )
+        return None
+    try:
+        return load_chat_model(
+            name,
+            device=settings.model_device,
+            dtype=settings.model_dtype,
+            cache_dir=settings.cache_dir,
+        )
+    except Exception as error:  # loading can fail in many ways; the answer must still come
+        click.echo(
+            f"kefu ask: could not load model {name!r} ({error}); answering with the composed answerer.",
+            err=True,
+        )
+        return None
+
+
+@click.command("ask")
+@click.argument("text")
+@click.option(
+    "--kg",
+    "kg_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="A graph file (.csv triples, .json, .graphml). Default: the demo store's graph.",
+)
+@click.option(
+    "--json", "as_json", is_flag=True, help="Print the answer, its claims and sampling as JSON."
+)
+@click.option(
+    "--model",
+    "model_name",
+    default=None,
+    help="Generate with this model (packaged name, HF directory, GGUF file). Default: compose from facts.",
+)
+@click.option(
+    "--mode",
+    type=click.Choice(MODES),
+    default="facts",
+    show_default=True,
+    help="Dialogue state that picks the sampling parameters.",
+)
+@click.option(
+    "--store-name",
+    default=None,
+    help="The store the assistant speaks for (default: Acme Gadgets for the demo graph).",
+)
+def ask(
+    text: str,
+    kg_file: Path | None,
+    as_json: bool,
+    model_name: str | None,
+    mode: str,
+    store_name: str | None,
+) -> None:
+    """Answer TEXT from the knowledge graph, check every claim and repair before printing."""
+    from app.settings import Settings
+    from dialogue.knowledge import AnswerMode, KnowledgeAnswerer
+    from knowledge_graph import KnowledgeGraphError, load_graph
+
+    settings = Settings()
+    try:
+        if kg_file is not None:
+            graph = load_graph(kg_file)
+        else:
+            from assistants.acme.knowledge import load_demo_graph
+
+            graph = load_demo_graph()
+            store_name = store_name or "Acme Gadgets"
+    except KnowledgeGraphError as error:
+        raise click.ClickException(str(error)) from error
+    model = _load_model(model_name, settings) if model_name else None
+    answerer = KnowledgeAnswerer(model, store_name=store_name or "our store")
+
+    async def run() -> Any:
+        try:
+            return await answerer.answer(graph, text, mode=AnswerMode(mode))
+        finally:
+            close = getattr(model, "aclose", None)
+            if close is not None:
+                await close()
+
+    answer = asyncio.run(run())
+    if as_json:
+        data = answer.to_json()
+        click.echo(json.dumps(data, ensure_ascii=False))
+        return
+    click.echo(answer.text)
+    for claim in answer.to_json()["claims"]:
+        facts = "; ".join(
+            f"{f['subject']} {f['predicate']} {f['object']} {f['unit']}".strip()
+            for f in claim["facts"]
+        )
+        click.echo(f"  [{claim['status']}] {facts}", err=True)
+    origin = "composed from facts" if answer.fell_back else f"model {answer.model}"
+    click.echo(f"  ({origin}, {answer.latency_ms:.1f} ms)", err=True)
+
+
+COMMANDS: list[click.Command] = [ask]

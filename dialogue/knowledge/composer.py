@@ -1,0 +1,139 @@
+"""``ComposedAnswerer``: an answer written from the facts alone with templates (en, zh).
+
+Used when no model is configured or the model fails, and as the last resort of repair:
+a knowledge question is never answered with silence.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import networkx as nx
+
+from knowledge_graph import (
+    Fact,
+    Flag,
+    Question,
+    edge_facts,
+    literal_facts,
+    verbalise,
+    verbalise_comparison,
+    verbalise_window,
+)
+from knowledge_graph.checking import window_contains
+from knowledge_graph.index import CueKind, graph_index
+from knowledge_graph.values import Quantity, magnitude
+
+_YES = {"en": "Yes, ", "zh": "是的，"}
+_NO = {"en": "No, ", "zh": "不，"}
+_UNKNOWN = {
+    "en": "Sorry, I don't have that information. I can connect you with a human agent.",
+    "zh": "抱歉，我没有这方面的信息，可以为您转接人工客服。",
+}
+
+
+_LOWER_AFTER_YES = frozenset({"Since", "It", "There", "The", "Prices", "Returns", "Orders", "We"})
+
+
+def _answer(yes: bool, sentence: str, lang: str) -> str:
+    """``Yes, ``/``No, `` before a sentence, its first word lowered where that reads right."""
+    first, _, rest = sentence.partition(" ")
+    if lang == "en" and first in _LOWER_AFTER_YES:
+        sentence = first.lower() + " " + rest
+    return (_YES if yes else _NO)[lang] + sentence
+
+
+class ComposedAnswerer:
+    """Writes answers from facts; every sentence it writes checks as supported."""
+
+    def __init__(self, *, max_sentences: int = 4) -> None:
+        self.max_sentences = max_sentences
+
+    def compose(
+        self, graph: nx.MultiDiGraph, question: Question, facts: Sequence[Fact], lang: str
+    ) -> str:
+        """The answer to ``question`` from ``facts`` (as ``retrieve`` returned them)."""
+        for attempt in (self._comparison, self._window, self._membership, self._flag):
+            answer = attempt(graph, question, facts, lang)
+            if answer:
+                return answer
+        return self._facts(graph, question, facts, lang)
+
+    def unknown(self, lang: str) -> str:
+        return _UNKNOWN.get(lang, _UNKNOWN["en"])
+
+    def _join(self, sentences: Sequence[str], lang: str) -> str:
+        return ("" if lang == "zh" else " ").join(sentences[: self.max_sentences])
+
+    def _comparison(
+        self, graph: nx.MultiDiGraph, q: Question, facts: Sequence[Fact], lang: str
+    ) -> str | None:
+        if q.comparison is None:
+            return None
+        predicate, relation = q.comparison
+        owners = [s for s in q.subjects if literal_facts(graph, s, predicate)]
+        if len(owners) < 2:
+            return None
+        first, second = owners[0], owners[1]
+        sentence = verbalise_comparison(graph, first, second, predicate, lang)
+        if sentence is None:
+            return None
+        if not q.polar:
+            return sentence
+        a = magnitude(literal_facts(graph, first, predicate)[0][1])
+        b = magnitude(literal_facts(graph, second, predicate)[0][1])
+        assert a is not None and b is not None
+        holds = a < b if relation is CueKind.LESS else a > b
+        return _answer(holds, sentence, lang)
+
+    def _window(
+        self, graph: nx.MultiDiGraph, q: Question, facts: Sequence[Fact], lang: str
+    ) -> str | None:
+        if q.elapsed is None:
+            return None
+        index = graph_index(graph)
+        for fact in facts:
+            if "window" in index.attribute(fact.predicate).semantics:
+                sentence = verbalise_window(graph, fact.subject, fact.predicate, q.elapsed, lang)
+                value = fact.value
+                if sentence is None or not isinstance(value, Quantity):
+                    continue
+                inside = window_contains(value, q.elapsed)
+                return _answer(bool(inside), sentence, lang) if q.polar else sentence
+        return None
+
+    def _membership(
+        self, graph: nx.MultiDiGraph, q: Question, facts: Sequence[Fact], lang: str
+    ) -> str | None:
+        if not q.polar or not q.values:
+            return None
+        value = q.values[0]
+        for fact in facts:
+            if not fact.edge:
+                continue
+            targets = edge_facts(graph, fact.subject, fact.predicate)
+            value_types = set(graph.nodes[value]["types"])
+            if not any(value_types & set(graph.nodes[t.object]["types"]) for t in targets):
+                continue
+            present = any(t.object == value for t in targets)
+            sentences = verbalise(graph, targets, lang)
+            return _answer(present, self._join(sentences, lang), lang)
+        return None
+
+    def _flag(
+        self, graph: nx.MultiDiGraph, q: Question, facts: Sequence[Fact], lang: str
+    ) -> str | None:
+        if not q.polar:
+            return None
+        for fact in facts:
+            if fact.predicate in q.predicates and not fact.edge and isinstance(fact.value, Flag):
+                return _answer(fact.value.value, verbalise(graph, [fact], lang)[0], lang)
+        return None
+
+    def _facts(self, graph: nx.MultiDiGraph, q: Question, facts: Sequence[Fact], lang: str) -> str:
+        if not facts:
+            return self.unknown(lang)
+        asked = [f for f in facts if f.predicate in q.predicates]
+        chosen = asked or list(facts)
+        sentences = verbalise(graph, chosen, lang)
+        return self._join(sentences, lang)

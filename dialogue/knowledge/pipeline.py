@@ -1,0 +1,260 @@
+"""The knowledge-answer pipeline: link -> retrieve -> prompt -> generate -> check ->
+repair (substitute, regenerate colder, compose) -> reply with sources and claim statuses.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import time
+import zlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import networkx as nx
+
+from dialogue.knowledge.composer import ComposedAnswerer
+from dialogue.knowledge.exceptions import NoModelError
+from dialogue.knowledge.prompt import build_messages, rewrite_messages
+from dialogue.knowledge.sampling import REWRITE_SAMPLING, AnswerMode, sampling_for
+from knowledge_graph import (
+    CheckReport,
+    ClaimCheck,
+    ClaimStatus,
+    Fact,
+    RegenerateRequest,
+    RepairAction,
+    UnverifiablePolicy,
+    analyse_question,
+    arepair,
+    check,
+    detect_language,
+    repair,
+    retrieve,
+    split_sentences,
+)
+from knowledge_graph.language import fold
+from model_runtime.types import ChatMessage, ChatModel, SamplingParams
+
+
+@dataclass(frozen=True, slots=True)
+class KnowledgeAnswer:
+    """What the customer gets, plus what the agents' console shows about it."""
+
+    text: str
+    lang: str
+    claims: tuple[ClaimCheck, ...]  # every claim in ``text`` with its status
+    sources: tuple[Fact, ...]  # the facts the text rests on
+    sampling: SamplingParams
+    fell_back: bool  # True: composed from facts instead of the model's text
+    latency_ms: float
+    draft: str | None = None  # the model's raw text (None without a model)
+    draft_claims: tuple[ClaimCheck, ...] = ()
+    repairs: tuple[RepairAction, ...] = ()
+    model: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        """The ``kefu ask --json`` shape (ARCHITECTURE.md)."""
+        return {
+            "text": self.text,
+            "claims": [
+                {
+                    "text": c.claim.text,
+                    "quote": self.text[c.claim.span[0] : c.claim.span[1]],
+                    "status": c.status.value,
+                    "facts": [
+                        dict(
+                            zip(("subject", "predicate", "object", "unit"), f.as_row(), strict=True)
+                        )
+                        for f in c.facts
+                    ],
+                }
+                for c in self.claims
+            ],
+            "sampling": _sampling_json(self.sampling),
+            "latency_ms": round(self.latency_ms, 3),
+            "fell_back": self.fell_back,
+            "sources": [
+                dict(zip(("subject", "predicate", "object", "unit"), f.as_row(), strict=True))
+                for f in self.sources
+            ],
+        }
+
+
+def _sampling_json(params: SamplingParams) -> dict[str, Any]:
+    data = dataclasses.asdict(params)
+    data["stop"] = list(params.stop)
+    return data
+
+
+class KnowledgeAnswerer:
+    """Answers knowledge questions against a graph with an optional chat model.
+
+    Without a model (or when it fails, times out or writes nothing checkable) the answer
+    is composed from the facts. Call ``answer`` with the live graph snapshot of the turn.
+    """
+
+    def __init__(
+        self,
+        model: ChatModel | None = None,
+        *,
+        store_name: str = "our store",
+        max_facts: int = 12,
+        unverifiable: UnverifiablePolicy = UnverifiablePolicy.DROP,
+        timeout_s: float = 60.0,
+        composer: ComposedAnswerer | None = None,
+        require_model: bool = False,
+    ) -> None:
+        self.model = model
+        self.store_name = store_name
+        self.max_facts = max_facts
+        self.unverifiable = unverifiable
+        self.timeout_s = timeout_s
+        self.composer = composer or ComposedAnswerer()
+        # True: a model failure raises NoModelError instead of falling back (for benchmarks
+        # and health checks that must know the model answered).
+        self.require_model = require_model
+
+    async def answer(
+        self,
+        graph: nx.MultiDiGraph,
+        question: str,
+        *,
+        mode: AnswerMode = AnswerMode.FACTS,
+        history: Sequence[ChatMessage] = (),
+    ) -> KnowledgeAnswer:
+        started = time.perf_counter()
+        q = analyse_question(graph, question)
+        lang = q.lang
+        facts = retrieve(graph, q, max_facts=self.max_facts)
+        sampling = sampling_for(mode)
+        context = q.subjects
+        composed = self.composer.compose(graph, q, facts, lang)
+        model = self.model
+        if model is None and self.require_model:
+            raise NoModelError("no chat model is configured; pass one to KnowledgeAnswerer")
+        if model is None:
+            return self._composed(graph, composed, context, sampling, started, None, None, ())
+        messages = build_messages(
+            graph, question, facts, lang, store_name=self.store_name, history=history
+        )
+        try:
+            completion = await asyncio.wait_for(model.complete(messages, sampling), self.timeout_s)
+            raw = completion.text.strip()
+        except Exception as error:  # any model failure falls back; the customer still gets facts
+            if self.require_model:
+                raise NoModelError(f"model {model.name!r} failed: {error!r}") from error
+            return self._composed(graph, composed, context, sampling, started, None, model.name, ())
+        # ``raw`` is what the model wrote (kept for the record); ``draft`` what gets checked.
+        draft = _without_echo(raw, question)
+        if not draft or degenerate(draft):
+            return self._composed(graph, composed, context, sampling, started, raw, model.name, ())
+        draft_report = check(graph, draft, context=context)
+
+        async def regenerate(request: RegenerateRequest) -> str | None:
+            try:
+                reply = await asyncio.wait_for(
+                    model.complete(rewrite_messages(graph, request), REWRITE_SAMPLING),
+                    self.timeout_s,
+                )
+            except Exception:
+                return None
+            sentences = split_sentences(reply.text.strip())
+            return sentences[0].text if sentences else None
+
+        result = await arepair(
+            graph,
+            draft,
+            context=context,
+            report=draft_report,
+            regenerate=regenerate,
+            unverifiable=self.unverifiable,
+        )
+        supported = result.report.with_status(ClaimStatus.SUPPORTED)
+        composed_has_facts = bool(facts)
+        # A draft that needed most of its sentences rewritten was a bad draft: the composed
+        # answer reads better than a patchwork.
+        touched = {a.sentence for a in result.actions}
+        mostly_repaired = len(touched) > max(1, len(draft_report.sentences) // 2)
+        if (
+            not result.text.strip()
+            or mostly_repaired
+            or (not supported and composed_has_facts and _claims(graph, composed, context))
+        ):
+            return self._composed(
+                graph,
+                composed,
+                context,
+                sampling,
+                started,
+                raw,
+                model.name,
+                draft_report.checks,
+                result.actions,
+            )
+        return KnowledgeAnswer(
+            text=result.text,
+            lang=detect_language(result.text) if result.text else lang,
+            claims=result.report.checks,
+            sources=result.report.sources,
+            sampling=sampling,
+            fell_back=False,
+            latency_ms=(time.perf_counter() - started) * 1000,
+            draft=raw,
+            draft_claims=draft_report.checks,
+            repairs=result.actions,
+            model=model.name,
+        )
+
+    def _composed(
+        self,
+        graph: nx.MultiDiGraph,
+        composed: str,
+        context: Sequence[str],
+        sampling: SamplingParams,
+        started: float,
+        draft: str | None,
+        model_name: str | None,
+        draft_claims: tuple[ClaimCheck, ...],
+        repairs: tuple[RepairAction, ...] = (),
+    ) -> KnowledgeAnswer:
+        # Composed text is checked like any other; repair only guards against a template bug.
+        result = repair(graph, composed, context=context, unverifiable=self.unverifiable)
+        text = result.text or self.composer.unknown(detect_language(composed))
+        report: CheckReport = result.report if result.text else check(graph, text, context=context)
+        return KnowledgeAnswer(
+            text=text,
+            lang=detect_language(text),
+            claims=report.checks,
+            sources=report.sources,
+            sampling=sampling,
+            fell_back=True,
+            latency_ms=(time.perf_counter() - started) * 1000,
+            draft=draft,
+            draft_claims=draft_claims,
+            repairs=repairs + result.actions,
+            model=model_name,
+        )
+
+
+def degenerate(text: str) -> bool:
+    """Whether a draft is a small model's loop ("The answer is: The answer is: ...")."""
+    sentences = [s.text for s in split_sentences(text)]
+    if len(sentences) >= 4 and len(set(sentences)) / len(sentences) < 0.6:
+        return True
+    encoded = text.encode("utf-8")
+    return len(encoded) > 240 and len(zlib.compress(encoded)) / len(encoded) < 0.3
+
+
+def _without_echo(draft: str, question: str) -> str:
+    """The draft without sentences that repeat the customer's question back."""
+    asked = fold(question).rstrip("?？ ")
+    kept = [s.text for s in split_sentences(draft) if fold(s.text).rstrip("?？ ") != asked]
+    if len(kept) == len(split_sentences(draft)):
+        return draft
+    return " ".join(kept)
+
+
+def _claims(graph: nx.MultiDiGraph, text: str, context: Sequence[str]) -> bool:
+    return bool(check(graph, text, context=context).with_status(ClaimStatus.SUPPORTED))

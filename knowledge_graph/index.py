@@ -1,0 +1,461 @@
+"""Lookup structures derived from a graph: surface-form tries, cue words, fuzzy vocabulary.
+
+Built once per frozen graph and cached (graphs are immutable snapshots, so the index
+can never go stale); an unfrozen graph is indexed again on every call.
+"""
+
+from __future__ import annotations
+
+import re
+import weakref
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+import networkx as nx
+
+from knowledge_graph.language import is_cjk, is_word_char, key_with_offsets, match_key
+from knowledge_graph.model import (
+    ALIAS,
+    ATTRIBUTE_TYPE,
+    LESS,
+    MORE,
+    NAME,
+    PHRASE,
+    SEMANTICS,
+    Label,
+)
+from knowledge_graph.values import Dimension, Quantity, count_family
+
+
+class MatchKind(StrEnum):
+    NAME = "name"
+    ALIAS = "alias"
+    SHORT = "short"
+    FUZZY = "fuzzy"
+
+
+class CueKind(StrEnum):
+    ATTRIBUTE = "attribute"  # "price", "warranty", "价格"
+    LESS = "less"  # "lighter", "cheaper", "轻"
+    MORE = "more"  # "heavier", "more expensive", "贵"
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One thing a surface form can mean: a node (linking) or a predicate (cues)."""
+
+    target: str
+    score: float
+    kind: str
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """A trie match in original-text offsets."""
+
+    start: int
+    end: int
+    entries: tuple[Entry, ...]
+
+
+_END = ""
+
+
+class SurfaceTrie:
+    """Longest-leftmost matching of surface forms over match keys, on word boundaries."""
+
+    def __init__(self) -> None:
+        self._root: dict[str, Any] = {}
+
+    def add(self, surface: str, entry: Entry) -> None:
+        key = match_key(surface)
+        if not key:
+            return
+        node = self._root
+        for ch in key:
+            node = node.setdefault(ch, {})
+        bucket: dict[tuple[str, str], Entry] = node.setdefault(_END, {})
+        slot = (entry.target, entry.kind)
+        known = bucket.get(slot)
+        if known is None or known.score < entry.score:
+            bucket[slot] = entry
+
+    def entries(self, surface: str) -> tuple[Entry, ...]:
+        node: dict[str, Any] | None = self._root
+        for ch in match_key(surface):
+            node = node.get(ch) if node is not None else None
+        if node is None or _END not in node:
+            return ()
+        return tuple(node[_END].values())
+
+    def scan(self, text: str, offsets: Sequence[int] | None = None) -> list[Hit]:
+        """Non-overlapping longest matches in ``text``.
+
+        ``offsets`` maps each character of ``text`` to a position in the original text
+        (used when ``text`` is a corrected copy); by default the identity.
+        """
+        key, key_offsets = key_with_offsets(text)
+        hits: list[Hit] = []
+        i = 0
+        n = len(key)
+        root = self._root
+        while i < n:
+            start = key_offsets[i]
+            if key[i] not in root or not _starts_word(text, start):
+                i += 1
+                continue
+            node = root
+            best: tuple[int, dict[tuple[str, str], Entry]] | None = None
+            j = i
+            while j < n:
+                child = node.get(key[j])
+                if child is None:
+                    break
+                node = child
+                j += 1
+                if _END in node and _ends_word(text, key_offsets[j - 1] + 1):
+                    best = (j, node[_END])
+            if best is None:
+                i += 1
+                continue
+            j, bucket = best
+            end = key_offsets[j - 1] + 1
+            if offsets is not None:
+                start, end = offsets[start], offsets[end - 1] + 1
+            hits.append(Hit(start, end, tuple(sorted(bucket.values(), key=lambda e: -e.score))))
+            i = j
+        return hits
+
+
+def _starts_word(text: str, start: int) -> bool:
+    return not (start > 0 and is_word_char(text[start]) and is_word_char(text[start - 1]))
+
+
+def _ends_word(text: str, end: int) -> bool:
+    return not (end < len(text) and is_word_char(text[end - 1]) and is_word_char(text[end]))
+
+
+_TOKEN = re.compile(r"[A-Za-z0-9]+(?:[.'][A-Za-z0-9]+)*|[\u3400-\u9fff]+|[^\s\w]|\w+")
+_STOPWORDS = frozenset(
+    [
+        "the",
+        "a",
+        "an",
+        "and",
+        "of",
+        "for",
+        "with",
+        "in",
+        "on",
+        "to",
+        "by",
+        "at",
+        "or",
+        "is",
+        "are",
+        "our",
+        "your",
+        "my",
+        "new",
+    ]
+)
+
+
+def tokens(text: str) -> list[str]:
+    return _TOKEN.findall(text)
+
+
+def _singular(word: str) -> str:
+    return count_family(word)
+
+
+@dataclass(slots=True)
+class AttributeInfo:
+    """What the graph says about one predicate (from its ``Attribute`` node, if any)."""
+
+    predicate: str
+    names: dict[str, str] = field(default_factory=dict)  # lang -> display name
+    phrases: dict[str, str] = field(default_factory=dict)  # lang -> template
+    semantics: frozenset[str] = frozenset()
+
+
+@dataclass(slots=True)
+class GraphIndex:
+    entities: SurfaceTrie
+    cues: SurfaceTrie
+    surfaces: dict[str, tuple[str, str]]
+    vocabulary: dict[str, set[str]]  # fuzzy: token or one-deletion variant -> tokens
+    known_words: set[str]
+    attributes: dict[str, AttributeInfo]
+    target_types: dict[str, frozenset[str]]  # predicate -> types of its edge targets
+    value_nodes: frozenset[str]  # nodes that are targets of some edge
+    owners: dict[str, list[str]]  # predicate -> up to two subjects (unique-owner fallback)
+    count_predicates: dict[str, set[str]]  # count-noun family -> predicates
+    quantity_dimensions: dict[str, set[Dimension]]  # predicate -> dimensions seen
+
+    def attribute(self, predicate: str) -> AttributeInfo:
+        info = self.attributes.get(predicate)
+        if info is None:
+            info = AttributeInfo(predicate, {"en": predicate.replace("_", " ")})
+        return info
+
+    def fuzzy_correction(self, word: str) -> str | None:
+        """The one vocabulary token within one edit of ``word``, else None."""
+        folded = word.casefold()
+        found: set[str] = set()
+        for variant in (folded, *_deletions(folded)):
+            found |= self.vocabulary.get(variant, set())
+        # Insertions and deletions only for long words: "range" must not become "orange".
+        close = {
+            t
+            for t in found
+            if _within_one_edit(folded, t) and (len(t) == len(folded) or len(folded) >= 7)
+        }
+        return close.pop() if len(close) == 1 else None
+
+
+def _deletions(word: str) -> Iterator[str]:
+    for i in range(len(word)):
+        yield word[:i] + word[i + 1 :]
+
+
+def _within_one_edit(a: str, b: str) -> bool:
+    if a == b:
+        return True
+    if abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) == len(b):
+        diffs = [i for i in range(len(a)) if a[i] != b[i]]
+        if len(diffs) == 1:
+            return True
+        return (
+            len(diffs) == 2
+            and diffs[1] == diffs[0] + 1
+            and a[diffs[0]] == b[diffs[1]]
+            and a[diffs[1]] == b[diffs[0]]
+        )
+    short, long_ = (a, b) if len(a) < len(b) else (b, a)
+    return any(long_[:i] + long_[i + 1 :] == short for i in range(len(long_)))
+
+
+_CACHE: weakref.WeakKeyDictionary[nx.MultiDiGraph, GraphIndex] = weakref.WeakKeyDictionary()
+
+
+def graph_index(graph: nx.MultiDiGraph) -> GraphIndex:
+    """The index of ``graph``; cached when the graph is frozen (as ``build_graph`` makes it)."""
+    if nx.is_frozen(graph):
+        cached = _CACHE.get(graph)
+        if cached is None:
+            cached = _build(graph)
+            _CACHE[graph] = cached
+        return cached
+    return _build(graph)
+
+
+def _build(graph: nx.MultiDiGraph) -> GraphIndex:
+    entities = SurfaceTrie()
+    cues = SurfaceTrie()
+    surfaces: dict[str, tuple[str, str]] = {}
+    ambiguous: set[str] = set()
+    attributes: dict[str, AttributeInfo] = {}
+    full_keys: dict[str, set[str]] = defaultdict(set)
+    labelled: list[tuple[str, tuple[Label, ...], str]] = []
+    vocab_words: set[str] = set()
+
+    for node, data in graph.nodes(data=True):
+        types: tuple[str, ...] = data["types"]
+        if ATTRIBUTE_TYPE in types:
+            attributes[node] = _attribute_info(node, data["facts"], cues)
+            continue
+        labels: tuple[Label, ...] = data["labels"]
+        entity_type = _entity_type(types)
+        labelled.append((node, labels, entity_type))
+        for label in labels:
+            full_keys[match_key(label.text)].add(node)
+
+    def register(surface: str, node: str, entity_type: str, score: float, kind: MatchKind) -> None:
+        entities.add(surface, Entry(node, score, kind))
+        for word in tokens(surface):
+            if word.isascii() and word.isalpha() and len(word) >= 4:
+                vocab_words.add(word.casefold())
+        known = surfaces.get(surface)
+        if known is not None and known[1] != node:
+            ambiguous.add(surface)
+        surfaces.setdefault(surface, (entity_type, node))
+
+    short_forms: dict[str, dict[str, str]] = defaultdict(dict)  # key -> node -> surface
+    for node, labels, entity_type in labelled:
+        for label in labels:
+            register(
+                label.text,
+                node,
+                entity_type,
+                1.0 if label.is_name else 0.95,
+                MatchKind.NAME if label.is_name else MatchKind.ALIAS,
+            )
+            words = tokens(label.text)
+            if len(words) == 1 and words[0].isascii() and words[0].casefold().endswith("s"):
+                singular = _singular(words[0])
+                if singular != words[0].casefold() and not full_keys.get(match_key(singular)):
+                    register(singular, node, entity_type, 0.9, MatchKind.ALIAS)
+            for surface in _short_forms(words, full_keys, node):
+                short_forms[match_key(surface)][node] = surface
+
+    for key, by_node in short_forms.items():
+        if key in full_keys:
+            continue
+        share = 1.0 / len(by_node)
+        for node, surface in by_node.items():
+            words = tokens(surface)
+            distinctive = len(words) > 1 or _mixed(words[0])
+            score = (0.85 if distinctive else 0.7) * share
+            entities.add(surface, Entry(node, score, MatchKind.SHORT))
+            if len(by_node) == 1:
+                entity_type = _entity_type(graph.nodes[node]["types"])
+                surfaces.setdefault(surface, (entity_type, node))
+            else:
+                ambiguous.add(surface)
+
+    for surface in ambiguous:
+        surfaces.pop(surface, None)
+
+    # Predicates without an Attribute node are cued by their own words ("battery_life").
+    target_types: dict[str, set[str]] = defaultdict(set)
+    owners: dict[str, list[str]] = defaultdict(list)
+    count_predicates: dict[str, set[str]] = defaultdict(set)
+    quantity_dimensions: dict[str, set[Dimension]] = defaultdict(set)
+    value_nodes: set[str] = set()
+    for node, data in graph.nodes(data=True):
+        if ATTRIBUTE_TYPE in data["types"]:
+            continue
+        for fact in data["facts"]:
+            if fact.predicate in (NAME, ALIAS, "type"):
+                continue
+            if len(owners[fact.predicate]) < 2 and node not in owners[fact.predicate]:
+                owners[fact.predicate].append(node)
+            if fact.edge:
+                value_nodes.add(fact.object)
+                target_types[fact.predicate].update(graph.nodes[fact.object]["types"])
+        for predicate, pairs in data["values"].items():
+            for _, value in pairs:
+                if isinstance(value, Quantity):
+                    dimension = value.info.dimension
+                    quantity_dimensions[predicate].add(dimension)
+                    if dimension is Dimension.COUNT:
+                        count_predicates[value.info.family].add(predicate)
+                else:
+                    quantity_dimensions[predicate].add(
+                        Dimension.BOOLEAN if type(value).__name__ == "Flag" else Dimension.TEXT
+                    )
+    # Any node of a type that edges point at is a value ("gold" even if nothing is gold).
+    value_types = {t for types in target_types.values() for t in types}
+    for node, data in graph.nodes(data=True):
+        if value_types & set(data["types"]) and ATTRIBUTE_TYPE not in data["types"]:
+            value_nodes.add(node)
+    for predicate in set(owners) | set(quantity_dimensions):
+        cues.add(predicate.replace("_", " "), Entry(predicate, 0.8, CueKind.ATTRIBUTE))
+
+    vocabulary: dict[str, set[str]] = defaultdict(set)
+    for word in vocab_words:
+        vocabulary[word].add(word)
+        for variant in _deletions(word):
+            vocabulary[variant].add(word)
+
+    return GraphIndex(
+        entities=entities,
+        cues=cues,
+        surfaces=surfaces,
+        vocabulary=dict(vocabulary),
+        known_words=vocab_words,
+        attributes=attributes,
+        target_types={p: frozenset(t) for p, t in target_types.items()},
+        value_nodes=frozenset(value_nodes),
+        owners=dict(owners),
+        count_predicates=dict(count_predicates),
+        quantity_dimensions=dict(quantity_dimensions),
+    )
+
+
+def _attribute_info(predicate: str, facts: Iterable[Any], cues: SurfaceTrie) -> AttributeInfo:
+    info = AttributeInfo(predicate)
+    semantics: set[str] = set()
+    for fact in facts:
+        if fact.predicate in (NAME, ALIAS):
+            cues.add(fact.object, Entry(predicate, 1.0, CueKind.ATTRIBUTE))
+            if fact.object.isascii() and fact.object.isalpha():
+                cues.add(fact.object + "s", Entry(predicate, 0.9, CueKind.ATTRIBUTE))
+            if fact.predicate == NAME:
+                info.names.setdefault(fact.unit or "en", fact.object)
+        elif fact.predicate == LESS:
+            cues.add(fact.object, Entry(predicate, 1.0, CueKind.LESS))
+        elif fact.predicate == MORE:
+            cues.add(fact.object, Entry(predicate, 1.0, CueKind.MORE))
+        elif fact.predicate == PHRASE:
+            info.phrases[fact.unit or "en"] = fact.object
+        elif fact.predicate == SEMANTICS:
+            semantics.add(fact.object)
+    info.names.setdefault("en", predicate.replace("_", " "))
+    info.semantics = frozenset(semantics)
+    return info
+
+
+def _entity_type(types: Sequence[str]) -> str:
+    """``StockStatus`` -> ``stock_status``: the entity name the NLU uses."""
+    if not types:
+        return "entity"
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", types[0]).casefold()
+
+
+def _mixed(word: str) -> bool:
+    return any(c.isdigit() for c in word) and any(c.isalpha() for c in word)
+
+
+def _distinctive(word: str, full_keys: dict[str, set[str]], node: str) -> bool:
+    folded = word.casefold()
+    if folded in _STOPWORDS or folded.isdigit() or not word[0].isalnum():
+        return False
+    others = full_keys.get(match_key(word), set()) | full_keys.get(
+        match_key(_singular(word)), set()
+    )
+    others |= full_keys.get(match_key(word + "s"), set())
+    if others - {node}:
+        return False  # "Laptop" is the laptops category's name, not a short name
+    if _mixed(word):
+        return True
+    if is_cjk(word[0]):
+        return len(word) >= 2
+    return word.isalpha() and len(word) >= 3
+
+
+def _distinctive_alone(word: str, full_keys: dict[str, set[str]], node: str) -> bool:
+    """A single word names a thing only if it is a model code (X2) or a proper noun."""
+    if not _distinctive(word, full_keys, node):
+        return False
+    if _mixed(word) or is_cjk(word[0]):
+        return True
+    return word[0].isupper() and len(word) >= 4
+
+
+def _short_forms(words: list[str], full_keys: dict[str, set[str]], node: str) -> Iterator[str]:
+    content = [w for w in words if w[0].isalnum() or is_cjk(w[0])]
+    n = len(content)
+    for length in range(1, n):
+        for start in range(n - length + 1):
+            span = content[start : start + length]
+            if not any(_distinctive(w, full_keys, node) for w in span):
+                continue
+            if length == 1 and not _distinctive_alone(span[0], full_keys, node):
+                continue
+            if span[0].casefold() in _STOPWORDS or span[-1].casefold() in _STOPWORDS:
+                continue
+            yield _join(span)
+
+
+def _join(words: Sequence[str]) -> str:
+    out = words[0]
+    for word in words[1:]:
+        out += word if (is_cjk(word[0]) and is_cjk(out[-1])) else " " + word
+    return out

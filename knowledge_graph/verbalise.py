@@ -1,0 +1,245 @@
+"""Facts to sentences in English or Chinese, using each attribute's phrase templates.
+
+Every sentence written here is one the checker reads back as supported (tests hold the
+two together), so composed answers and repairs never introduce a contradiction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from decimal import Decimal
+
+import networkx as nx
+
+from knowledge_graph.index import CueKind, graph_index
+from knowledge_graph.model import Fact, display_name, literal_facts
+from knowledge_graph.values import Dimension, Flag, Literal, Quantity, Text, magnitude
+
+_ZH_UNITS = {
+    "days": "天",
+    "business days": "个工作日",
+    "weeks": "周",
+    "months": "个月",
+    "years": "年",
+    "hours": "小时",
+    "minutes": "分钟",
+    "g": "克",
+    "kg": "公斤",
+    "USD": "美元",
+    "CNY": "元",
+    "times": "次",
+}
+_EN_SINGULAR = {
+    "days": "day",
+    "business days": "business day",
+    "weeks": "week",
+    "months": "month",
+    "years": "year",
+    "hours": "hour",
+    "minutes": "minute",
+}
+_MONTH_NAMES = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+
+
+def _number(value: Decimal) -> str:
+    text = format(value, "f")
+    return text
+
+
+def render_quantity(value: Quantity, lang: str, *, noun_zh: str | None = None) -> str:
+    """``129.00 USD`` -> ``$129.00`` / ``129.00美元``; ``5-7 business days`` -> ``5–7 business days``."""
+    info = value.info
+    low, high = _number(value.low), _number(value.high)
+    amount = low if not value.is_range else f"{low}–{high}"
+    if info.dimension is Dimension.DATE:
+        return _render_date(value, lang)
+    if info.dimension is Dimension.TIME:
+        return _render_time(value)
+    if info.dimension is Dimension.PERCENT:
+        return f"{amount}%"
+    if lang == "zh":
+        if info.dimension is Dimension.COUNT and value.unit != "times":
+            return f"{amount}个{noun_zh or value.unit}"
+        return f"{amount}{_ZH_UNITS.get(value.unit, value.unit)}"
+    if value.unit == "USD":
+        return f"${low}" if not value.is_range else f"${low}–${high}"
+    if value.unit == "times" and not value.is_range and value.low in (1, 2):
+        return "once" if value.low == 1 else "twice"
+    unit = value.unit
+    if not value.is_range and value.low == 1:
+        unit = _EN_SINGULAR.get(unit, unit)
+    if unit in ("g", "kg"):
+        return f"{amount} {unit}"
+    return f"{amount} {unit}"
+
+
+def _render_date(value: Quantity, lang: str) -> str:
+    first = dt.date.fromordinal(int(value.low))
+    last = dt.date.fromordinal(int(value.high))
+    if first == last:
+        if lang == "zh":
+            return f"{first.year}年{first.month}月{first.day}日"
+        return f"{_MONTH_NAMES[first.month - 1]} {first.day}, {first.year}"
+    if (first.month, first.day, last.month, last.day) == (1, 1, 12, 31) and first.year == last.year:
+        return f"{first.year}年" if lang == "zh" else str(first.year)
+    if lang == "zh":
+        return f"{first.year}年{first.month}月"
+    return f"{_MONTH_NAMES[first.month - 1]} {first.year}"
+
+
+def _render_time(value: Quantity) -> str:
+    def clock(minutes: Decimal) -> str:
+        return f"{int(minutes) // 60:02d}:{int(minutes) % 60:02d}"
+
+    text = clock(value.low) if not value.is_range else f"{clock(value.low)}–{clock(value.high)}"
+    return f"{text} ({value.tz})" if value.tz else text
+
+
+def render_value(graph: nx.MultiDiGraph, fact: Fact, lang: str) -> str:
+    """The object of ``fact`` as a customer reads it in ``lang``."""
+    if fact.edge:
+        return display_name(graph, fact.object, lang)
+    value = fact.value
+    if isinstance(value, Quantity):
+        noun = graph_index(graph).attribute(fact.predicate).names.get("zh")
+        return render_quantity(value, lang, noun_zh=noun)
+    if isinstance(value, Flag):
+        return ("是" if value.value else "否") if lang == "zh" else ("yes" if value.value else "no")
+    return value.value
+
+
+def join_values(values: Sequence[str], lang: str) -> str:
+    if len(values) <= 1:
+        return "".join(values)
+    if lang == "zh":
+        return "、".join(values[:-1]) + "和" + values[-1]
+    if len(values) == 2:
+        return f"{values[0]} and {values[1]}"
+    return ", ".join(values[:-1]) + " and " + values[-1]
+
+
+def _sentence_case(text: str) -> str:
+    return text[:1].upper() + text[1:] if text[:1].isascii() else text
+
+
+def verbalise(graph: nx.MultiDiGraph, facts: Iterable[Fact], lang: str) -> list[str]:
+    """One sentence per (subject, predicate) among ``facts``, in first-seen order."""
+    groups: dict[tuple[str, str], list[Fact]] = {}
+    for fact in facts:
+        groups.setdefault((fact.subject, fact.predicate), []).append(fact)
+    return [
+        _group_sentence(graph, subject, predicate, group, lang)
+        for (subject, predicate), group in groups.items()
+    ]
+
+
+def _group_sentence(
+    graph: nx.MultiDiGraph, subject: str, predicate: str, facts: list[Fact], lang: str
+) -> str:
+    info = graph_index(graph).attribute(predicate)
+    subject_name = display_name(graph, subject, lang)
+    flag: bool | None = None
+    if len(facts) == 1 and not facts[0].edge:
+        value = facts[0].value
+        if isinstance(value, Flag):
+            flag = value.value
+    template = None
+    if flag is False:
+        template = info.phrases.get(f"{lang}/false")
+    elif flag is True or flag is None:
+        template = info.phrases.get(lang)
+    if template is None:
+        attribute = info.names.get(lang) or info.names.get("en", predicate)
+        template = (
+            "{subject}的" + attribute + "是{value}。"
+            if lang == "zh"
+            else "The " + attribute + " of {subject} is {value}."
+        )
+    value_text = join_values([render_value(graph, f, lang) for f in facts], lang)
+    return _sentence_case(
+        template.replace("{subject}", subject_name).replace("{value}", value_text)
+    )
+
+
+def _cue(graph: nx.MultiDiGraph, predicate: str, kind: CueKind, lang: str) -> str | None:
+    node = graph.nodes.get(predicate)
+    if node is None:
+        return None
+    wanted = kind.value
+    for fact in node["facts"]:
+        if fact.predicate == wanted and (fact.unit or "en") == lang:
+            return str(fact.object)
+    return None
+
+
+def verbalise_comparison(
+    graph: nx.MultiDiGraph, first: str, second: str, predicate: str, lang: str
+) -> str | None:
+    """``X (1350 g) is lighter than Y (2100 g).`` with the relation the facts make true."""
+    a, b = literal_facts(graph, first, predicate), literal_facts(graph, second, predicate)
+    if len(a) != 1 or len(b) != 1:
+        return None
+    ma, mb = magnitude(a[0][1]), magnitude(b[0][1])
+    if ma is None or mb is None or ma == mb:
+        return None
+    cue = _cue(graph, predicate, CueKind.LESS if ma < mb else CueKind.MORE, lang)
+    if cue is None:
+        return None
+    va, vb = render_value(graph, a[0][0], lang), render_value(graph, b[0][0], lang)
+    na, nb = display_name(graph, first, lang), display_name(graph, second, lang)
+    if lang == "zh":
+        return f"{na}（{va}）比{nb}（{vb}）{cue}。"
+    verb = "" if cue.split()[0] in ("lasts", "has", "costs", "weighs") else "is "
+    return _sentence_case(f"{na} ({va}) {verb}{cue} than {nb} ({vb}).")
+
+
+def verbalise_window(
+    graph: nx.MultiDiGraph, subject: str, predicate: str, elapsed: Quantity, lang: str
+) -> str | None:
+    """Whether ``elapsed`` time is inside the window, said so the checker reads it back."""
+    from knowledge_graph.checking import window_contains  # checking imports claims; keep it lazy
+
+    pairs = literal_facts(graph, subject, predicate)
+    if not pairs or not isinstance(pairs[0][1], Quantity):
+        return None
+    window = pairs[0][1]
+    inside = window_contains(window, elapsed)
+    if inside is None:
+        return None
+    info = graph_index(graph).attribute(predicate)
+    e = render_quantity(elapsed, lang)
+    w = render_value(graph, pairs[0][0], lang)
+    name = display_name(graph, subject, lang)
+    if lang == "zh":
+        if inside:
+            return f"已经过了{e}，仍在{name}的{w}期限内，所以还可以办理。"
+        return f"已经过了{e}，超出了{name}的{w}期限，所以已经不能办理了。"
+    window_name = info.names.get("en", predicate.replace("_", " "))
+    if inside:
+        return f"Since {e} have passed, it is still within the {window_name} of {w} ({name}), so you can still do it."
+    return f"Since {e} have passed, it is outside the {window_name} of {w} ({name}), so it can no longer be done."
+
+
+def describe(value: Literal) -> str:
+    """A language-neutral rendering for logs and JSON."""
+    if isinstance(value, Quantity):
+        return render_quantity(value, "en")
+    if isinstance(value, Flag):
+        return "true" if value.value else "false"
+    if isinstance(value, Text):
+        return value.value
+    return str(value)

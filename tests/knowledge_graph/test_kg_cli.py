@@ -1,0 +1,41 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import networkx as nx
+from click.testing import CliRunner
+
+from app.cli import main
+from assistants.acme.knowledge import GRAPH_FILES
+from knowledge_graph import graph_facts, load_graph, save_graph
+
+
+def test_import_export_round_trip(tmp_path: Path, demo: nx.MultiDiGraph) -> None:
+    runner = CliRunner()
+    env = {"KEFU_DATABASE_URL": f"sqlite:///{tmp_path / 'kefu.db'}"}
+    source = save_graph(demo, tmp_path / "demo.json")
+    result = runner.invoke(main, ["kg", "import", str(source), "--author", "test"], env=env)
+    assert result.exit_code == 0, result.output
+    assert "revision 1" in result.output
+    again = runner.invoke(main, ["kg", "import", str(source)], env=env)
+    assert "nothing changed" in again.output
+    for suffix in (".csv", ".graphml", ".json"):
+        target = tmp_path / f"out{suffix}"
+        exported = runner.invoke(main, ["kg", "export", str(target)], env=env)
+        assert exported.exit_code == 0, exported.output
+        assert graph_facts(load_graph(target)) == graph_facts(demo)
+    log = runner.invoke(main, ["kg", "log"], env=env)
+    assert "test" in log.output
+
+
+def test_bad_file_is_a_clear_error(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.csv"
+    bad.write_text("a,b\n", encoding="utf-8")
+    result = CliRunner().invoke(
+        main,
+        ["kg", "import", str(bad)],
+        env={"KEFU_DATABASE_URL": f"sqlite:///{tmp_path / 'k.db'}"},
+    )
+    assert result.exit_code != 0
+    assert "subject,predicate,object,unit" in result.output
+    assert len(GRAPH_FILES) == 4
