@@ -11,12 +11,15 @@ from app.console import ConsoleNotifier
 from app.db import Database
 from app.db.orders import SqlOrderStore
 from app.handoff import HandoffService, InProcessPresence, Presence, SupportHours
+from app.knowledge import GraphAnswers, KnowledgeBase, chat_model_for
 from app.metrics import AppMetrics
 from app.realtime import Hub, InProcessHub, InProcessLocks, Locks
 from app.settings import Settings
 from app.tasks import create_celery
 from app.tasks.submit import Jobs
 from app.webhooks.emitter import WebhookEmitter
+from dialogue.knowledge import KnowledgeAnswerer
+from model_runtime.types import ChatModel
 
 
 @dataclass(eq=False)
@@ -28,6 +31,8 @@ class Services:
     assistant: AssistantHolder
     presence: Presence
     jobs: Jobs
+    knowledge: KnowledgeBase
+    chat_model: ChatModel | None = None
     metrics: AppMetrics = field(default_factory=AppMetrics)
     # Failed sign-ins: 5 per username and 30 per client address in 5 minutes.
     login_throttle: LoginThrottle = field(default_factory=lambda: LoginThrottle(5, 300.0))
@@ -64,6 +69,12 @@ class Services:
         else:
             hub, locks, presence = InProcessHub(), InProcessLocks(), InProcessPresence()
         db = Database(settings.resolved_database_url)
+        knowledge = KnowledgeBase(settings)
+        knowledge.load()
+        chat_model = chat_model_for(settings)
+        answers = GraphAnswers(
+            knowledge, KnowledgeAnswerer(chat_model, store_name=settings.store_name)
+        )
         return cls(
             settings=settings,
             db=db,
@@ -71,11 +82,18 @@ class Services:
             locks=locks,
             presence=presence,
             jobs=Jobs(create_celery(settings)),
-            assistant=assistant or AssistantHolder.load(settings, orders=SqlOrderStore(db)),
+            knowledge=knowledge,
+            chat_model=chat_model,
+            assistant=assistant
+            or AssistantHolder.load(settings, orders=SqlOrderStore(db), knowledge=answers),
         )
 
     async def aclose(self) -> None:
         await self.bot.drain()
         await self.jobs.drain()
         await self.hub.aclose()
+        closer = getattr(self.chat_model, "aclose", None)
+        if closer is not None:
+            await closer()
+        self.knowledge.close()
         await self.db.dispose()

@@ -77,6 +77,9 @@ class Settings(BaseSettings):
     )
 
     # --- bot -------------------------------------------------------------------------
+    store_name: str = Field(
+        default="Acme Gadgets", description="The business the assistant speaks for (prompts)."
+    )
     nlu_fallback_threshold: float = Field(
         default=0.45, ge=0.0, le=1.0, description="Below this intent confidence: utter_default."
     )

@@ -7,9 +7,11 @@ from sqlalchemy import engine_from_config, pool
 
 from app.db.engine import sync_url
 from app.db.models import Base
+from knowledge_graph.persistence import metadata as knowledge_graph_metadata
 
 config = context.config
-target_metadata = Base.metadata
+# The app's tables and the knowledge graph's (kg_*): one schema, one migration history.
+target_metadata = [Base.metadata, knowledge_graph_metadata]
 
 
 def run_migrations_offline() -> None:
