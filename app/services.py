@@ -32,6 +32,7 @@ class Services:
     presence: Presence
     jobs: Jobs
     knowledge: KnowledgeBase
+    answers: GraphAnswers
     chat_model: ChatModel | None = None
     metrics: AppMetrics = field(default_factory=AppMetrics)
     # Failed sign-ins: 5 per username and 30 per client address in 5 minutes.
@@ -84,8 +85,8 @@ class Services:
             jobs=Jobs(create_celery(settings)),
             knowledge=knowledge,
             chat_model=chat_model,
-            assistant=assistant
-            or AssistantHolder.load(settings, orders=SqlOrderStore(db), knowledge=answers),
+            answers=answers,
+            assistant=assistant or AssistantHolder.load(settings, orders=SqlOrderStore(db)),
         )
 
     async def aclose(self) -> None:
