@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import create_engine, event
 
 from app.db.engine import _tune_sqlite, sync_url
+from app.realtime.hub import Hub
 from app.settings import Settings
 from dialogue.answering import KnowledgeReply
 from dialogue.knowledge import KnowledgeAnswerer, mode_for_intent
@@ -22,6 +23,7 @@ from knowledge_graph.persistence import GraphStore
 from model_runtime.types import ChatModel
 
 log = logging.getLogger(__name__)
+KNOWLEDGE_CHANNEL = "knowledge"
 
 
 def demo_graph_files(project_dir: Path) -> list[Path]:
@@ -60,6 +62,28 @@ class KnowledgeBase:
     async def refresh(self) -> Snapshot:
         """Pick up revisions saved by editors (here or on another replica)."""
         return await asyncio.to_thread(self.live.refresh, self.store)
+
+    async def saved(self, hub: Hub) -> Snapshot:
+        """Call after committing a revision: this replica answers from it at once, and
+        every other replica is told to load it (``KNOWLEDGE_CHANNEL``)."""
+        snapshot = await self.refresh()
+        await hub.publish(KNOWLEDGE_CHANNEL, {"type": "kg_revision", "revision": snapshot.revision})
+        return snapshot
+
+    async def follow(self, hub: Hub) -> None:
+        """Refresh whenever any replica announces a new revision (runs until cancelled)."""
+        subscription = await hub.subscribe(KNOWLEDGE_CHANNEL)
+        try:
+            async for frame in subscription:
+                revision = frame.get("revision")
+                current = self.live.current.revision
+                if revision is None or current is None or revision > current:
+                    try:
+                        await self.refresh()
+                    except Exception:
+                        log.exception("could not load knowledge-graph revision %s", revision)
+        finally:
+            subscription.close()
 
     def close(self) -> None:
         self.engine.dispose()

@@ -50,6 +50,9 @@ def create_app(settings: Settings, *, services: Services | None = None) -> FastA
         if recovered:
             log.info("resuming %d conversation(s) with unanswered messages", recovered)
         background = [
+            asyncio.create_task(live.knowledge.follow(live.hub)),
+            # A lost notification is made up for by polling the store's head revision.
+            asyncio.create_task(watch(live.knowledge.refresh, every=settings.model_watch_seconds)),
             asyncio.create_task(
                 watch(
                     lambda: live.assistant.reload_if_changed(
