@@ -1,4 +1,4 @@
-# kefu app image (also used for the Celery worker). The model runtime has its own GPU image
+# kefu app image (also used for the Celery worker and beat). The model runtime has its own GPU image
 # in scaled mode (see docs/deployment.md).
 FROM python:3.11-slim
 

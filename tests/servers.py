@@ -122,3 +122,35 @@ def postgres_database() -> Iterator[str]:
     finally:
         with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+class WorkerProcess:
+    """``python -m app worker`` (a Celery worker) in a subprocess."""
+
+    def __init__(self, *, data_dir: Path, env: Mapping[str, str]) -> None:
+        self.data_dir = data_dir
+        self.env = dict(env)
+        self.proc: subprocess.Popen[bytes] | None = None
+        self.log_path = data_dir / f"worker-{uuid.uuid4().hex[:6]}.log"
+
+    def start(self) -> WorkerProcess:
+        log = self.log_path.open("ab")
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "app", "worker", "--concurrency", "1"],
+            cwd=REPO,
+            env={**os.environ, "KEFU_DATA_DIR": str(self.data_dir), **self.env},
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        return self
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")[-5000:]
+
+    def stop(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(20)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
