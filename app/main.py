@@ -10,13 +10,15 @@ from datetime import UTC, datetime
 
 from fastapi import FastAPI
 
+from app.admin import api_router as admin_kg_api
+from app.admin import page_router as admin_kg_pages
 from app.api.routes import conversations, health, users
 from app.auth import routes as auth_routes
 from app.chat import endpoint as chat_endpoint
 from app.console import pages as console_pages
 from app.console import routes as console_routes
 from app.console import socket as console_socket
-from app.db.orders import SqlOrderStore, load_orders
+from app.db.orders import load_orders
 from app.security import HardeningMiddleware
 from app.services import Services
 from app.settings import Settings
@@ -55,12 +57,10 @@ def create_app(settings: Settings, *, services: Services | None = None) -> FastA
             asyncio.create_task(watch(live.knowledge.refresh, every=settings.model_watch_seconds)),
             asyncio.create_task(
                 watch(
-                    lambda: live.assistant.reload_if_changed(
-                        settings, orders=SqlOrderStore(live.db), train=live.jobs.eager
-                    ),
+                    lambda: live.assistant.reload_if_changed(settings, train=live.jobs.eager),
                     every=settings.model_watch_seconds,
                 )
-            )
+            ),
         ]
         if live.jobs.eager:
             background.append(asyncio.create_task(run_periodic(live.jobs)))
@@ -95,4 +95,6 @@ def create_app(settings: Settings, *, services: Services | None = None) -> FastA
     app.include_router(console_socket.router)
     app.include_router(console_pages.router)
     app.include_router(web_routes.router)
+    app.include_router(admin_kg_api)
+    app.include_router(admin_kg_pages)
     return app

@@ -32,6 +32,11 @@ class AppMetrics:
         self.fallbacks = Counter(
             "kefu_nlu_fallbacks_total", "Turns answered with the fallback", registry=self.registry
         )
+        self.silent_turns = Counter(
+            "kefu_silent_turns_total",
+            "Turns where the engine sent nothing and the app sent a fallback",
+            registry=self.registry,
+        )
         self.turn_failures = Counter(
             "kefu_turn_failures_total",
             "Turns that failed and sent an apology",

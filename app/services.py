@@ -10,7 +10,7 @@ from app.bot import AssistantHolder, BotRunner
 from app.console import ConsoleNotifier
 from app.db import Database
 from app.db.orders import SqlOrderStore
-from app.handoff import HandoffService, InProcessPresence, Presence, SupportHours
+from app.handoff import HandoffService, InProcessPresence, Presence
 from app.knowledge import GraphAnswers, KnowledgeBase, chat_model_for
 from app.metrics import AppMetrics
 from app.realtime import Hub, InProcessHub, InProcessLocks, Locks
@@ -18,7 +18,9 @@ from app.settings import Settings
 from app.tasks import create_celery
 from app.tasks.submit import Jobs
 from app.webhooks.emitter import WebhookEmitter
+from dialogue.clock import SupportHours
 from dialogue.knowledge import KnowledgeAnswerer
+from knowledge_graph import surface_forms
 from model_runtime.types import ChatModel
 
 
@@ -86,7 +88,13 @@ class Services:
             knowledge=knowledge,
             chat_model=chat_model,
             answers=answers,
-            assistant=assistant or AssistantHolder.load(settings, orders=SqlOrderStore(db)),
+            assistant=assistant
+            or AssistantHolder.load(
+                settings,
+                orders=SqlOrderStore(db),
+                knowledge=answers,
+                entity_names=surface_forms(knowledge.live.current.graph),
+            ),
         )
 
     async def aclose(self) -> None:

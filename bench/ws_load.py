@@ -44,13 +44,20 @@ def free_port() -> int:
 
 @dataclass
 class Target:
-    name: str
-    port: int
-    proc: subprocess.Popen[bytes]
+    """One or more server processes; conversation i talks to replica i mod len(ports)."""
 
-    @property
-    def ws_url(self) -> str:
-        return f"ws://127.0.0.1:{self.port}/ws/chat"
+    name: str
+    ports: list[int]
+    procs: list[subprocess.Popen[bytes]]
+
+    def ws_url(self, i: int) -> str:
+        return f"ws://127.0.0.1:{self.ports[i % len(self.ports)]}/ws/chat"
+
+    def stop(self) -> None:
+        for proc in self.procs:
+            proc.terminate()
+        for proc in self.procs:
+            proc.wait(15)
 
 
 @dataclass
@@ -63,6 +70,7 @@ class Result:
     lost: int = 0
     errors: int = 0
     latencies_ms: list[float] = field(default_factory=list)
+    lost_reasons: list[str] = field(default_factory=list)
     elapsed_s: float = 0.0
     peak_rss_mb: float = 0.0
 
@@ -103,25 +111,37 @@ def wait_ready(port: int, proc: subprocess.Popen[bytes], timeout: float = 180.0)
     raise TimeoutError(f"server on port {port} not ready")
 
 
-def start_kefu(data_dir: Path, db_path: Path) -> Target:
-    port = free_port()
+def start_kefu(
+    data_dir: Path,
+    database_url: str,
+    *,
+    replicas: int = 1,
+    name: str = "kefu",
+    extra_env: dict[str, str] | None = None,
+) -> Target:
     env = {
         **os.environ,
         "KEFU_DATA_DIR": str(data_dir),
-        "KEFU_DATABASE_URL": f"sqlite:///{db_path}",
+        "KEFU_DATABASE_URL": database_url,
         "KEFU_MODEL_ENABLED": "false",
         "KEFU_MAX_CONNECTIONS": "20000",
         "KEFU_MAX_CONNECTIONS_PER_ADDRESS": "20000",  # every simulated customer is 127.0.0.1
+        **(extra_env or {}),
     }
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "app", "run", "--port", str(port), "--log-level", "warning"],
-        cwd=REPO,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    wait_ready(port, proc)
-    return Target("kefu", port, proc)
+    ports, procs = [], []
+    for _ in range(replicas):
+        port = free_port()
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "app", "run", "--port", str(port), "--log-level", "warning"],
+            cwd=REPO,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        wait_ready(port, proc)
+        ports.append(port)
+        procs.append(proc)
+    return Target(name, ports, procs)
 
 
 def start_echo() -> Target:
@@ -142,22 +162,23 @@ def start_echo() -> Target:
         stderr=subprocess.DEVNULL,
     )
     wait_ready(port, proc)
-    return Target("echo", port, proc)
+    return Target("echo", [port], [proc])
 
 
 async def conversation(
     target: Target,
+    index: int,
     result: Result,
     duration: float,
     interval: float,
     start_by: float,
-    connected: asyncio.Event,
     all_connected: asyncio.Event,
 ) -> None:
     rng = random.Random()
+    recent: list[dict[str, object]] = []
     await asyncio.sleep(rng.uniform(0, start_by))  # spread the connects
     try:
-        ws = await websockets.connect(target.ws_url, open_timeout=60, max_size=2**20)
+        ws = await websockets.connect(target.ws_url(index), open_timeout=60, max_size=2**20)
     except Exception:
         result.errors += 1
         return
@@ -195,6 +216,7 @@ async def conversation(
             deadline = tick + 30.0
             while time.monotonic() < deadline:
                 frame = json.loads(await asyncio.wait_for(ws.recv(), deadline - time.monotonic()))
+                recent.append(frame)
                 if frame["type"] == "ack" and frame["client_id"] == client_id:
                     acked_seq = frame["seq"]
                 elif frame["type"] == "error":
@@ -212,22 +234,25 @@ async def conversation(
                     break
             if not answered:
                 result.lost += 1
+                result.lost_reasons.append(f"no reply to {client_id} (ack seq {acked_seq})")
             await asyncio.sleep(max(0.0, interval - (time.monotonic() - tick)))
-    except (TimeoutError, websockets.ConnectionClosed, OSError):
+    except (TimeoutError, websockets.ConnectionClosed, OSError) as exc:
         result.lost += 1
+        result.lost_reasons.append(f"{type(exc).__name__}: {exc} after {recent[-6:]}")
     finally:
         await ws.close()
 
 
 async def run_load(target: Target, n: int, duration: float, interval: float) -> Result:
     result = Result(target.name, n)
-    server = psutil.Process(target.proc.pid)
+    servers = [psutil.Process(p.pid) for p in target.procs]
     stop = asyncio.Event()
 
     async def sample_memory() -> None:
         while not stop.is_set():
             try:
-                result.peak_rss_mb = max(result.peak_rss_mb, server.memory_info().rss / 2**20)
+                rss = sum(s.memory_info().rss for s in servers)
+                result.peak_rss_mb = max(result.peak_rss_mb, rss / 2**20)
             except psutil.Error:
                 return
             await asyncio.sleep(0.5)
@@ -238,11 +263,9 @@ async def run_load(target: Target, n: int, duration: float, interval: float) -> 
     started = time.monotonic()
     tasks = [
         asyncio.create_task(
-            conversation(
-                target, result, duration, interval, start_by, asyncio.Event(), all_connected
-            )
+            conversation(target, i, result, duration, interval, start_by, all_connected)
         )
-        for _ in range(n)
+        for i in range(n)
     ]
 
     # If some never connect, release the others after the connect phase.
@@ -270,6 +293,12 @@ def main() -> None:
         default=None,
         help="a kefu data dir with a trained model (default: train into a temp dir)",
     )
+    parser.add_argument(
+        "--scaling",
+        action="store_true",
+        help="instead of kefu vs echo: one scaled-mode replica vs two, on the local PostgreSQL "
+        "and Redis (KEFU_BENCH_POSTGRES_URL, KEFU_BENCH_REDIS_URL)",
+    )
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
 
@@ -287,16 +316,29 @@ def main() -> None:
         ensure_trained(Settings(data_dir=data_dir))
 
     rows: list[dict[str, float | int | str]] = []
+    if args.scaling:
+        baseline, contender = "kefu x1", "kefu x2"
+        makers = [
+            lambda n: scaled_target(data_dir, replicas=1, name=baseline),
+            lambda n: scaled_target(data_dir, replicas=2, name=contender),
+        ]
+    else:
+        baseline, contender = "echo", "kefu"
+        makers = [
+            lambda n: start_echo(),
+            lambda n: start_kefu(data_dir, f"sqlite:///{tmp / f'kefu-{n}.db'}"),
+        ]
     for n in sizes:
-        for make in (start_echo, lambda n=n: start_kefu(data_dir, tmp / f"kefu-{n}.db")):
-            target = make()
+        for make in makers:
+            target = make(n)
             try:
                 result = asyncio.run(run_load(target, n, args.duration, args.interval))
             finally:
-                target.proc.terminate()
-                target.proc.wait(15)
+                target.stop()
             rows.append(result.summary())
             print(f"  done: {target.name} n={n}", file=sys.stderr)
+            for reason in result.lost_reasons[:5]:
+                print(f"    lost: {reason}", file=sys.stderr)
 
     header = [
         "target",
@@ -321,26 +363,56 @@ def main() -> None:
         print(" | ".join(f"{row[h]!s:>13}" for h in header))
     ratios = {}
     for n in sizes:
-        kefu = next(r for r in rows if r["target"] == "kefu" and r["conversations"] == n)
-        echo = next(r for r in rows if r["target"] == "echo" and r["conversations"] == n)
+        a = next(r for r in rows if r["target"] == contender and r["conversations"] == n)
+        b = next(r for r in rows if r["target"] == baseline and r["conversations"] == n)
         ratios[str(n)] = {
-            "p50_ratio": round(float(kefu["p50_ms"]) / max(float(echo["p50_ms"]), 0.1), 1),
-            "p95_ratio": round(float(kefu["p95_ms"]) / max(float(echo["p95_ms"]), 0.1), 1),
+            "p50_ratio": round(float(a["p50_ms"]) / max(float(b["p50_ms"]), 0.1), 2),
+            "p95_ratio": round(float(a["p95_ms"]) / max(float(b["p95_ms"]), 0.1), 2),
+            "throughput_ratio": round(
+                float(a["replies_per_s"]) / max(float(b["replies_per_s"]), 0.01), 2
+            ),
         }
         print(
-            f"n={n}: kefu/echo p50 x{ratios[str(n)]['p50_ratio']}, "
-            f"p95 x{ratios[str(n)]['p95_ratio']}"
+            f"n={n}: {contender}/{baseline} p50 x{ratios[str(n)]['p50_ratio']}, "
+            f"p95 x{ratios[str(n)]['p95_ratio']}, throughput x{ratios[str(n)]['throughput_ratio']}"
         )
     print(
         json.dumps(
             {
                 "benchmark": "ws_load",
+                "mode": "scaling" if args.scaling else "overhead",
                 "duration_s": args.duration,
                 "interval_s": args.interval,
                 "results": rows,
                 "ratios": ratios,
             }
         )
+    )
+
+
+def scaled_target(data_dir: Path, *, replicas: int, name: str) -> Target:
+    """Replicas in scaled mode on a fresh PostgreSQL database and the local Redis."""
+    import psycopg
+    import redis
+
+    admin_url = os.environ.get(
+        "KEFU_BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
+    )
+    redis_url = os.environ.get("KEFU_BENCH_REDIS_URL", "redis://127.0.0.1:6379/11")
+    database = f"kefu_bench_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{database}"')
+    url = admin_url.rsplit("/", 1)[0] + "/" + database
+    from app.db.migrate import upgrade
+
+    upgrade(url)
+    redis.Redis.from_url(redis_url).flushdb()
+    return start_kefu(
+        data_dir,
+        url,
+        replicas=replicas,
+        name=name,
+        extra_env={"KEFU_MODE": "scaled", "KEFU_REDIS_URL": redis_url},
     )
 
 

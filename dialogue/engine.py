@@ -1,50 +1,94 @@
-"""The turn engine: one customer message and the conversation so far in, events and replies out.
+"""The turn engine: one customer message and the conversation so far in, events and
+replies out. The app calls :meth:`Engine.handle` once per message and stores the events.
 
-This first engine answers each message with the domain's response for the predicted
-intent (``utter_<intent>``), in the customer's language, and with ``utter_default`` when
-the classifier is not confident. The dialogue engine (rules, stories, forms, actions)
-replaces ``_decide`` while keeping :meth:`Engine.handle`'s contract; the app relies only
-on that contract.
+Each turn: start a session if needed, record the message (its parse, the ``language``
+slot, the slots the global mappings fill), then ask the policies for the next action
+and run it, until the bot listens or :attr:`Engine.max_actions_per_turn` actions ran.
+The policies are asked in this order (docs/dialogue.md explains why):
+
+1. a pending ``followup`` action (returned by an action);
+2. rules (the best matching rule fragment);
+3. the active form (unless it rejected the message, or just ran: then listen);
+4. memoized stories;
+5. fallback: right after a message, an unsure NLU gets a clarifying question with the
+   two likeliest intents as buttons, a rejected form asks its question again, anything
+   else gets ``action_default_fallback``; a second failure in a row hands off to a
+   person. Otherwise the bot listens.
 """
 
 from __future__ import annotations
 
+import hashlib
+import importlib.util
+import json
+import logging
 import random
 import re
-import string
+import sys
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace
+from pathlib import Path
+from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
+from dialogue.actions import (
+    ActionError,
+    ActionExecutor,
+    ActionNotFound,
+    ActionRejected,
+    ActionResult,
+    InProcessActions,
+    RemoteActions,
+    action_call,
+    domain_digest,
+    domain_json,
+    read_action_endpoint,
+    tracker_json,
+)
+from dialogue.answering import CatalogueAnswerer, KnowledgeAnswerer
+from dialogue.builtin_actions import (
+    ACTION_CLARIFY,
+    ACTION_HANDOFF,
+    BUILTIN_ACTIONS,
+    run_builtin,
+    session_start_events,
+)
+from dialogue.clock import DEFAULT_SUPPORT_HOURS, Clock, SupportHours, system_clock
+from dialogue.domain import Domain
 from dialogue.events import (
+    ACTION_LISTEN,
     ActionExecuted,
+    ActionExecutionRejected,
     BotUttered,
     Event,
+    LoopInterrupted,
+    Restarted,
+    SessionStarted,
     SlotSet,
     UserUttered,
     event_from_dict,
-    slots_from,
+    events_from_dicts,
 )
-from dialogue.nlu.types import IntentScore, ParseResult
+from dialogue.forms import FormRun, run_form
+from dialogue.nlu.types import Entity, IntentScore, ParseResult
+from dialogue.policies import Policies, Prediction
+from dialogue.responses import Message, render_response
+from dialogue.slot_filling import extract_global_slots
+from dialogue.tracker import applied_events, derive_state
+from dialogue.turn import BotReply, Turn
 
 if TYPE_CHECKING:
+    from dialogue.orders import OrderStore
+    from dialogue.project import Project
     from dialogue.training import TrainedAssistant
 
-FALLBACK_RESPONSE = "utter_default"
-FALLBACK_TEXT = {
-    "en": "Sorry, I didn't understand that. Could you rephrase it?",
-    "zh": "抱歉，我没有理解您的意思，能换个说法吗？",
-}
-_PAYLOAD = re.compile(r"^/(?P<intent>[A-Za-z_][\w-]*)$")
+__all__ = ["BotReply", "Engine", "TurnOutcome", "actions_package", "message_language"]
 
+log = logging.getLogger(__name__)
 
-@dataclass(frozen=True, slots=True)
-class BotReply:
-    """One message the bot sends; ``extra`` carries sources, claims, ... for storage."""
-
-    text: str
-    buttons: tuple[Mapping[str, Any], ...] = ()
-    extra: Mapping[str, Any] = field(default_factory=dict)
+FALLBACK_INTENT = "nlu_fallback"
+_PAYLOAD = re.compile(r"^/(?P<intent>[A-Za-z_][\w-]*)(?P<entities>\{.*\})?$", re.DOTALL)
+_FAILURES = frozenset({ACTION_CLARIFY, "action_two_stage_fallback"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,27 +97,17 @@ class TurnOutcome:
     replies: tuple[BotReply, ...]
     parse: ParseResult | None = None
     fallback: bool = False
-
-
-class _TemplateFormatter(string.Formatter):
-    """``{slot}`` placeholders from the slots; a placeholder without a value stays as is."""
-
-    def get_value(self, key: int | str, args: Sequence[Any], kwargs: Mapping[str, Any]) -> Any:
-        if isinstance(key, str):
-            value = kwargs.get(key)
-            return "{" + key + "}" if value is None else value
-        return super().get_value(key, args, kwargs)
-
-
-def fill_template(text: str, slots: Mapping[str, Any]) -> str:
-    try:
-        return _TemplateFormatter().format(text, **slots)
-    except (ValueError, IndexError, AttributeError):
-        return text
+    handoff_requested: bool = False
+    # What ran and why, for debugging (kefu shell --debug); not stored.
+    predictions: tuple[Prediction, ...] = ()
 
 
 class Engine:
-    """Stateless between turns: everything it knows about a conversation is in its events."""
+    """Stateless between turns: everything it knows about a conversation is in its events.
+
+    Build one per trained assistant (:meth:`for_project` wires actions, orders, the
+    catalogue answerer and the clock from a project folder) and call :meth:`handle`.
+    """
 
     def __init__(
         self,
@@ -81,26 +115,89 @@ class Engine:
         *,
         fallback_threshold: float = 0.45,
         rng: random.Random | None = None,
+        policies: Policies | None = None,
+        actions: ActionExecutor | None = None,
+        knowledge: KnowledgeAnswerer | None = None,
+        clock: Clock = system_clock,
+        support_hours: SupportHours = DEFAULT_SUPPORT_HOURS,
+        max_actions_per_turn: int = 10,
     ) -> None:
+        if max_actions_per_turn < 1:
+            raise ValueError("max_actions_per_turn must be at least 1")
         self.assistant = assistant
+        self.domain: Domain = assistant.domain
         self.fallback_threshold = fallback_threshold
         self.rng = rng or random.Random()
+        self.policies = policies or Policies.train(self.domain)
+        self.actions = actions
+        self.knowledge = knowledge
+        self.clock = clock
+        self.support_hours = support_hours
+        self.max_actions_per_turn = max_actions_per_turn
+        self.initial_slots: Mapping[str, Any] = {
+            s.name: s.initial_value for s in self.domain.slots if s.initial_value is not None
+        }
+        self._domain_json = domain_json(self.domain)
+        self._domain_digest = domain_digest(self._domain_json)
 
-    def parse(self, text: str) -> ParseResult:
-        """NLU for one message; ``/intent`` payloads (from buttons) skip the classifier."""
+    @classmethod
+    def for_project(
+        cls,
+        project: Project,
+        assistant: TrainedAssistant,
+        *,
+        orders: OrderStore | None = None,
+        clock: Clock = system_clock,
+        actions: ActionExecutor | None = None,
+        actions_module: str | ModuleType | None = None,
+        knowledge: KnowledgeAnswerer | None = None,
+        **options: Any,
+    ) -> Engine:
+        """An engine for ``project``: its rules and stories; its actions (the action server
+        of endpoints.yml if it names one, else ``actions_module`` or the project's
+        ``actions`` package in-process, given ``orders`` and ``clock``); and, unless
+        ``knowledge`` is given, answers composed from ``store/products.csv`` if present.
+        ``options`` go to the constructor."""
+        if actions is None:
+            endpoint = read_action_endpoint(project.root / "endpoints.yml")
+            if endpoint is not None:
+                actions = RemoteActions(endpoint.url, timeout=endpoint.timeout)
+            else:
+                package = actions_module or actions_package(project.root)
+                if package is not None:
+                    actions = InProcessActions.from_package(package, orders=orders, clock=clock)
+        if knowledge is None:
+            catalogue = project.root / "store" / "products.csv"
+            if catalogue.is_file():
+                knowledge = CatalogueAnswerer.from_csv(catalogue)
+        return cls(
+            assistant,
+            policies=Policies.for_project(project),
+            actions=actions,
+            knowledge=knowledge,
+            clock=clock,
+            **options,
+        )
+
+    # --- the NLU ---------------------------------------------------------------------------
+    def parse(self, text: str, *, language: str | None = None) -> ParseResult:
+        """NLU for one message. ``/intent`` and ``/intent{"entity": "value"}`` payloads (from
+        buttons) skip the classifier and keep ``language`` (the conversation's)."""
         payload = _PAYLOAD.match(text.strip())
-        if payload and payload["intent"] in self.assistant.domain.intent_names:
-            parsed = self.assistant.nlu.parse(text)
-            score = IntentScore(payload["intent"], 1.0)
-            return ParseResult(
-                text=text,
-                intent=score,
-                intent_ranking=(score,),
-                entities=(),
-                language=parsed.language,
-            )
+        if payload and payload["intent"] in self.domain.intent_names:
+            entities = _payload_entities(payload["entities"])
+            if entities is not None:
+                score = IntentScore(payload["intent"], 1.0)
+                return ParseResult(
+                    text=text,
+                    intent=score,
+                    intent_ranking=(score,),
+                    entities=entities,
+                    language=language or "en",
+                )
         return self.assistant.nlu.parse(text)
 
+    # --- one turn --------------------------------------------------------------------------
     async def handle(
         self,
         *,
@@ -108,71 +205,360 @@ class Engine:
         text: str,
         message_seq: int | None = None,
         locale: str | None = None,
+        conversation_id: str | None = None,
     ) -> TurnOutcome:
-        past = [e for e in (event_from_dict(d) for d in history) if e is not None]
-        parse = self.parse(text)
-        return self._decide(past, parse, message_seq=message_seq)
-
-    def _decide(
-        self, past: Sequence[Event], parse: ParseResult, *, message_seq: int | None
-    ) -> TurnOutcome:
-        slots = slots_from(past)
-        new: list[Event] = [
-            UserUttered(
-                text=parse.text,
-                intent=parse.intent.name,
-                confidence=parse.intent.confidence,
-                entities=tuple(_entity_dict(e) for e in parse.entities),
-                language=parse.language,
-                message_seq=message_seq,
-                parse_data=parse.to_dict(),
-            )
-        ]
-        if slots.get("language") != parse.language:
-            new.append(SlotSet("language", parse.language))
-            slots["language"] = parse.language
-        for entity in parse.entities:
-            if self.assistant.domain.slot(entity.entity) is not None:
-                new.append(SlotSet(entity.entity, entity.value))
-                slots[entity.entity] = entity.value
-
-        fallback = (
-            parse.intent.name == "nlu_fallback" or parse.intent.confidence < self.fallback_threshold
+        """Answer ``text`` given the stored events ``history``; append the outcome's events."""
+        now = self.clock()
+        turn = Turn(
+            self.domain,
+            events_from_dicts(history),
+            initial_slots=self.initial_slots,
+            now=now.timestamp(),
+            sender_id=conversation_id or "customer",
         )
-        response = FALLBACK_RESPONSE if fallback else f"utter_{parse.intent.name}"
-        if response not in self.assistant.domain.responses:
-            response, fallback = FALLBACK_RESPONSE, True
-        reply = self._render(response, slots, parse.language)
-        new.append(
-            ActionExecuted(response, policy="intent_response", confidence=parse.intent.confidence)
+        if self._session_needed(turn):
+            session_start_events(turn, self)
+        current_language = turn.state.language or (locale if locale in ("en", "zh") else None)
+        parse = self.parse(text, language=current_language)
+        language = message_language(parse, current_language)
+        if language != parse.language:
+            parse = replace(parse, language=language)
+        user = UserUttered(
+            text=text,
+            intent=parse.intent.name,
+            confidence=parse.intent.confidence,
+            entities=tuple(e.to_dict() for e in parse.entities),
+            language=parse.language,
+            message_seq=message_seq,
+            parse_data=parse.to_dict(),
+            timestamp=turn.now,
         )
-        new.append(BotUttered(reply.text, response=response, buttons=reply.buttons))
+        turn.add(user)
+        if turn.state.paused:
+            # A person has the conversation: record the message, say nothing.
+            return self._outcome(turn, parse)
+        if turn.state.language != parse.language:
+            turn.add(SlotSet("language", parse.language, timestamp=turn.now))
+        for name, value in extract_global_slots(self.domain, user).items():
+            if turn.state.slots.get(name) != value:
+                turn.add(SlotSet(name, value, timestamp=turn.now))
+        await self._run_actions(turn)
+        return self._outcome(turn, parse)
+
+    def _outcome(self, turn: Turn, parse: ParseResult) -> TurnOutcome:
         return TurnOutcome(
-            events=tuple(e.to_dict() for e in new),
-            replies=(reply,),
+            events=tuple(e.to_dict() for e in turn.new),
+            replies=tuple(turn.replies),
             parse=parse,
-            fallback=fallback,
+            fallback=turn.fallback,
+            handoff_requested=turn.handoff,
+            predictions=tuple(turn.predictions),
         )
 
-    def _render(self, response: str, slots: Mapping[str, Any], language: str) -> BotReply:
-        domain = self.assistant.domain
-        variation = (
-            domain.pick_response(response, slots, rng=self.rng)
-            if response in domain.responses
-            else None
+    def _session_needed(self, turn: Turn) -> bool:
+        events = applied_events(turn.events)
+        started = False
+        last_time = None
+        for event in events:
+            if isinstance(event, SessionStarted):
+                started = True
+            elif isinstance(event, Restarted):
+                started = False
+            stamp = getattr(event, "timestamp", None)
+            if stamp is not None:
+                last_time = stamp
+        if not started:
+            return True
+        minutes = self.domain.session_config.session_expiration_time
+        return bool(minutes > 0 and last_time is not None and turn.now - last_time > minutes * 60)
+
+    async def _run_actions(self, turn: Turn) -> None:
+        last = Prediction(ACTION_LISTEN, "none")
+        while True:
+            prediction = self.predict(turn)
+            last = prediction
+            if prediction.action == ACTION_LISTEN:
+                break
+            if turn.executed >= self.max_actions_per_turn:
+                log.warning(
+                    "stopped after %d actions in one turn (next would be %s by %s); listening",
+                    turn.executed,
+                    prediction.action,
+                    prediction.policy,
+                )
+                last = Prediction(ACTION_LISTEN, "ActionLimit")
+                break
+            turn.executed += 1
+            turn.predictions.append(prediction)
+            await self._execute(turn, prediction)
+            if turn.stop:
+                last = Prediction(ACTION_LISTEN, last.policy)
+                break
+        turn.predictions.append(last)
+        turn.add(ActionExecuted(ACTION_LISTEN, last.policy, last.confidence, timestamp=turn.now))
+
+    # --- choosing the next action ----------------------------------------------------------
+    def predict(self, turn: Turn) -> Prediction:
+        """The next action for the conversation in ``turn`` (see the module docstring)."""
+        state = turn.state
+        if state.followup_action:
+            return Prediction(state.followup_action, "FollowupAction")
+        records, current = turn.states.records, turn.states.current()
+        loop = state.active_loop
+        after_message = state.latest_action == ACTION_LISTEN and state.latest_message is not None
+        waiting_form = loop is not None and state.latest_action != loop.name
+
+        rule = self.policies.rules.predict(records, current, skip_implicit_listen=waiting_form)
+        if rule is not None and rule.action not in turn.rejected:
+            return Prediction(rule.action, "RulePolicy", 1.0, rule.rule)
+        if loop is not None:
+            if state.latest_action == loop.name:
+                return Prediction(ACTION_LISTEN, "FormPolicy", 1.0, loop.name)
+            if not loop.rejected:
+                detail = "ask again" if not loop.validate else "fill"
+                return Prediction(loop.name, "FormPolicy", 1.0, detail)
+        memo = self.policies.memoization
+        if memo is not None:
+            found = memo.predict(records, current)
+            if found is not None and found.action not in turn.rejected:
+                return Prediction(found.action, "MemoizationPolicy", 1.0, f"{found.history} states")
+        if not after_message:
+            return Prediction(ACTION_LISTEN, "FallbackPolicy", 1.0, "nothing more to do")
+        message = state.latest_message
+        failed_before = any(
+            a in _FAILURES or a == self._core_fallback for a in turn.previous_turn_actions()
         )
-        if variation is None or not variation.text:
-            return BotReply(text=FALLBACK_TEXT.get(language, FALLBACK_TEXT["en"]))
-        buttons = tuple({"title": b.title, "payload": b.payload} for b in variation.buttons)
-        return BotReply(text=fill_template(variation.text, slots), buttons=buttons)
+        unsure = message is not None and (
+            message.intent == FALLBACK_INTENT
+            or (message.confidence is not None and message.confidence < self.fallback_threshold)
+        )
+        if (unsure or loop is None) and failed_before:
+            return Prediction(ACTION_HANDOFF, "FallbackPolicy", 1.0, "second failure in a row")
+        if unsure:
+            confidence = message.confidence if message and message.confidence else 0.0
+            return Prediction(ACTION_CLARIFY, "FallbackPolicy", confidence, "NLU unsure")
+        if loop is not None:
+            return Prediction(loop.name, "FormPolicy", 1.0, "ask again")
+        return Prediction(self._core_fallback, "FallbackPolicy", 1.0, "no policy predicted")
+
+    @property
+    def _core_fallback(self) -> str:
+        return self.policies.settings.core_fallback_action
+
+    # --- running an action -----------------------------------------------------------------
+    async def _execute(self, turn: Turn, prediction: Prediction) -> None:
+        name = prediction.action
+        state = turn.state
+        loop = state.active_loop
+        if loop is not None and state.latest_action == ACTION_LISTEN and name != loop.name:
+            # Something else answers the message: the form will ask again afterwards.
+            turn.add(LoopInterrupted(True, timestamp=turn.now))
+        elif loop is not None and name == loop.name and prediction.detail == "ask again":
+            turn.add(LoopInterrupted(True, timestamp=turn.now))
+        if name in BUILTIN_ACTIONS:
+            await run_builtin(self, turn, name, prediction)
+        elif name.startswith("text:"):
+            turn.add(
+                ActionExecuted(
+                    None,
+                    prediction.policy,
+                    prediction.confidence,
+                    action_text=name[5:],
+                    timestamp=turn.now,
+                )
+            )
+            turn.say(Message(name[5:]))
+        elif name in self.domain.responses:
+            turn.add(
+                ActionExecuted(name, prediction.policy, prediction.confidence, timestamp=turn.now)
+            )
+            turn.say(self.render(name, turn.state.slots))
+        elif self.domain.form(name) is not None:
+            outcome = await run_form(self, turn, name, prediction)
+            if outcome is FormRun.FAILED:
+                turn.stop = True
+        else:
+            await self._run_custom(turn, name, prediction)
+
+    async def _run_custom(self, turn: Turn, name: str, prediction: Prediction) -> None:
+        try:
+            result = await self.call_action(name, turn)
+        except ActionRejected:
+            turn.add(
+                ActionExecutionRejected(
+                    name, prediction.policy, prediction.confidence, timestamp=turn.now
+                )
+            )
+            turn.rejected.add(name)
+            return
+        except ActionError as error:
+            turn.add(
+                ActionExecuted(name, prediction.policy, prediction.confidence, timestamp=turn.now)
+            )
+            self.fail(turn, name, error)
+            return
+        turn.add(ActionExecuted(name, prediction.policy, prediction.confidence, timestamp=turn.now))
+        self.apply_result(turn, result)
+
+    async def call_action(
+        self, name: str, turn: Turn, *, extra_events: Sequence[Event] = ()
+    ) -> ActionResult:
+        """Run custom action ``name`` through the executor with the webhook contract;
+        ``extra_events`` are appended to the tracker it sees (a form's slot candidates)."""
+        if self.actions is None:
+            raise ActionNotFound(name, "no action executor is configured for this assistant")
+        events = [*turn.since_restart(), *extra_events]
+        state = turn.state
+        if extra_events:
+            state = derive_state(turn.events + list(extra_events), initial_slots=self.initial_slots)
+        tracker = tracker_json(
+            sender_id=turn.sender_id,
+            events=events,
+            state=state,
+            domain=self.domain,
+        )
+        call = action_call(
+            name, tracker=tracker, domain=self._domain_json, digest=self._domain_digest
+        )
+        return await self.actions.run(call)
+
+    def apply_result(self, turn: Turn, result: ActionResult) -> None:
+        """Send an action's messages (rendered with the slots its events set) and add its
+        events, in Rasa's order: messages first."""
+        events = [event_from_dict(e) for e in result.events]
+        slots = dict(turn.state.slots)
+        for event in events:
+            if isinstance(event, SlotSet):
+                slots[event.name] = event.value
+        for response in result.responses:
+            turn.say(self._message(response, slots))
+        for event in events:
+            if isinstance(event, BotUttered):
+                turn.say(Message(event.text, event.response, event.buttons, event.data))
+            else:
+                turn.add(event)
+
+    def fail(self, turn: Turn, name: str, error: ActionError) -> None:
+        """An action gave no result: log the error, apologise, end the turn."""
+        log.error("action %s failed: %s", name, error, exc_info=error.__cause__ or error)
+        if "utter_action_failed" in self.domain.responses:
+            turn.say(self.render("utter_action_failed", turn.state.slots))
+        else:
+            language = "zh" if turn.state.language == "zh" else "en"
+            turn.say(Message(_ACTION_FAILED[language], response="utter_action_failed"))
+        turn.stop = True
+
+    def render(
+        self, name: str, slots: Mapping[str, Any], values: Mapping[str, Any] | None = None
+    ) -> Message:
+        return render_response(self.domain, name, slots, rng=self.rng, values=values)
+
+    def _message(self, response: Mapping[str, Any], slots: Mapping[str, Any]) -> Message:
+        """A rasa-sdk ``utter_message`` dict as a message."""
+        template = response.get("response") or response.get("template")
+        known = {
+            "text",
+            "buttons",
+            "elements",
+            "custom",
+            "template",
+            "response",
+            "image",
+            "attachment",
+            "quick_replies",
+        }
+        values = {k: v for k, v in response.items() if k not in known}
+        if template:
+            message = self.render(str(template), slots, values)
+        else:
+            message = Message(str(response.get("text") or ""))
+        buttons = tuple(
+            {"title": str(b.get("title", "")), "payload": str(b.get("payload", ""))}
+            for b in response.get("buttons") or ()
+            if isinstance(b, Mapping)
+        )
+        extra = dict(message.extra)
+        for key in ("image", "attachment", "custom", "elements"):
+            if response.get(key):
+                extra[key] = response[key]
+        return Message(message.text, message.response, buttons or message.buttons, extra)
 
 
-def _entity_dict(entity: Any) -> dict[str, Any]:
-    return {
-        "entity": entity.entity,
-        "value": entity.value,
-        "start": entity.start,
-        "end": entity.end,
-        "extractor": entity.extractor,
-        "confidence": entity.confidence,
-    }
+_ACTION_FAILED = {
+    "en": "Sorry, something went wrong on my side. Please try again in a moment.",
+    "zh": "抱歉，我这边出了点问题，请稍后再试。",
+}
+
+
+_WORD = re.compile(r"[^\s]+")
+_LETTERS = re.compile(r"^[^\W\d_]{2,}$")
+
+
+def message_language(parse: ParseResult, current: str | None) -> str:
+    """The language to answer ``parse`` in: its own, except that a message with no words
+    of its own (an order ID, an email address, "A10001 / 12:30") keeps the conversation's
+    ``current`` language."""
+    if current is None or parse.language == current or parse.language != "en":
+        return parse.language
+    text = list(parse.text)
+    for entity in parse.entities:
+        text[entity.start : entity.end] = " " * (entity.end - entity.start)
+    words = [
+        w.strip(".,!?;:()[]\"'")
+        for w in _WORD.findall("".join(text))
+        if "@" not in w and not any(c.isdigit() for c in w)
+    ]
+    return parse.language if any(_LETTERS.match(w) for w in words) else current
+
+
+def _payload_entities(raw: str | None) -> tuple[Entity, ...] | None:
+    """Entities of a payload's JSON part (None: not valid JSON, so not a payload)."""
+    if not raw:
+        return ()
+    try:
+        data = json.loads(raw)
+    except ValueError:
+        return None
+    if not isinstance(data, dict):
+        return None
+    entities = []
+    for name, value in data.items():
+        for item in value if isinstance(value, list) else [value]:
+            entities.append(Entity(str(name), item, 0, 0, "payload", 1.0, text=str(item)))
+    return tuple(entities)
+
+
+def actions_package(root: Path) -> str | ModuleType | None:
+    """A project's ``actions`` package (or ``actions.py``): its dotted name when the project
+    sits inside an importable package (the demo: ``assistants.acme.actions``), else the
+    module loaded from its file under a name of its own, so that two projects' ``actions``
+    never collide (import its submodules relatively). None when there is none."""
+    root = root.resolve()
+    package = root / "actions" / "__init__.py"
+    single = root / "actions.py"
+    path = package if package.is_file() else single if single.is_file() else None
+    if path is None:
+        return None
+    for entry in sys.path:
+        base = Path(entry or ".").resolve()
+        try:
+            parts = root.relative_to(base).parts
+        except ValueError:
+            continue
+        if (
+            parts
+            and all(p.isidentifier() for p in parts)
+            and (base / parts[0] / "__init__.py").is_file()
+        ):
+            return ".".join((*parts, "actions"))
+    name = "kefu_project_actions_" + hashlib.sha256(str(root).encode()).hexdigest()[:12]
+    if name in sys.modules:
+        return sys.modules[name]
+    locations = [str(path.parent)] if path == package else None
+    spec = importlib.util.spec_from_file_location(name, path, submodule_search_locations=locations)
+    if spec is None or spec.loader is None:
+        return None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module

@@ -5,11 +5,13 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from app.settings import Settings
+from dialogue.answering import KnowledgeAnswerer
 from dialogue.clock import SupportHours
 from dialogue.engine import Engine
 from dialogue.orders import OrderStore
@@ -29,9 +31,25 @@ def ensure_trained(settings: Settings, *, progress: Progress | None = None) -> P
 class AssistantHolder:
     """Holds the live engine; ``swap`` replaces it atomically (a retrained model)."""
 
-    def __init__(self, engine: Engine, trained: TrainedAssistant) -> None:
-        self.engine = engine
+    def __init__(
+        self,
+        settings: Settings,
+        trained: TrainedAssistant,
+        *,
+        orders: OrderStore | None = None,
+        knowledge: KnowledgeAnswerer | None = None,
+        entity_names: Mapping[str, tuple[str, str]] | None = None,
+        seed: int | None = None,
+    ) -> None:
+        """Business actions reach orders through ``orders``; knowledge answers come from
+        ``knowledge`` (default: composed from the catalogue); ``entity_names`` ({surface
+        form: (entity, value)}, e.g. the knowledge graph's names and aliases) are found in
+        messages besides what the NLU learned."""
+        self.settings = settings
+        self.orders, self.knowledge, self.entity_names = orders, knowledge, entity_names
+        self.seed = seed
         self.trained = trained
+        self.engine = self.engine_for(trained)
 
     def draft_reply(self, text: str) -> dict[str, Any]:
         """What the assistant would say to ``text`` from its NLU and responses alone."""
@@ -62,10 +80,8 @@ class AssistantHolder:
         return canned
 
     @classmethod
-    def load(
-        cls, settings: Settings, *, orders: OrderStore, seed: int | None = None
-    ) -> AssistantHolder:
-        """Load the trained project; business actions reach orders through ``orders``."""
+    def load(cls, settings: Settings, **dependencies: Any) -> AssistantHolder:
+        """The holder for the project's trained model (``kefu train`` makes it)."""
         project = Project.load(settings.project_dir)
         trained = load_trained(settings.models_dir, project)
         if trained is None:
@@ -73,30 +89,29 @@ class AssistantHolder:
                 f"no trained model for {settings.project_dir} in {settings.models_dir}; "
                 "run `kefu train` first"
             )
-        return cls(cls.engine_for(trained, settings, orders=orders, seed=seed), trained)
+        return cls(settings, trained, **dependencies)
 
-    @staticmethod
-    def engine_for(
-        trained: TrainedAssistant, settings: Settings, *, orders: OrderStore, seed: int | None
-    ) -> Engine:
+    def engine_for(self, trained: TrainedAssistant) -> Engine:
         """The dialogue engine of the configured project: its rules and stories, its
-        actions (in-process with ``orders``, or the action server of endpoints.yml) and
-        answers composed from its product catalogue."""
+        actions (in-process with the order store, or the action server of endpoints.yml)
+        and its knowledge answers."""
+        if self.entity_names:
+            trained = replace(trained, nlu=trained.nlu.with_knowledge(self.entity_names))
+        settings = self.settings
         return Engine.for_project(
             Project.load(settings.project_dir),
             trained,
-            orders=orders,
+            orders=self.orders,
+            knowledge=self.knowledge,
             fallback_threshold=settings.nlu_fallback_threshold,
-            rng=random.Random(seed),
+            rng=random.Random(self.seed),
             support_hours=SupportHours.parse(settings.support_hours),
         )
 
     def swap(self, engine: Engine, trained: TrainedAssistant) -> None:
         self.engine, self.trained = engine, trained
 
-    async def reload_if_changed(
-        self, settings: Settings, *, orders: OrderStore, train: bool
-    ) -> bool:
+    async def reload_if_changed(self, settings: Settings, *, train: bool) -> bool:
         """Hot-load the model for the project's current content; True when it swapped.
 
         ``train``: train it here when missing (embedded mode); otherwise wait for a worker
@@ -110,6 +125,6 @@ class AssistantHolder:
         trained = await asyncio.to_thread(load_trained, settings.models_dir, project)
         if trained is None:
             return False
-        self.swap(self.engine_for(trained, settings, orders=orders, seed=None), trained)
+        self.swap(self.engine_for(trained), trained)
         log.info("assistant reloaded: model %s", trained.metadata.fingerprint[:12])
         return True

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select, update
@@ -25,6 +26,10 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+NO_REPLY = {
+    "en": "Sorry, I didn't quite get that. Could you rephrase it, or ask to talk to a person?",
+    "zh": "抱歉，我没有完全理解。您能换个说法吗？也可以让我为您转接人工客服。",
+}
 APOLOGY = {
     "en": "Sorry, something went wrong on our side. Please try again in a moment.",
     "zh": "抱歉，我们这边出了点问题，请稍后再试。",
@@ -93,7 +98,11 @@ class BotRunner:
         started = time.perf_counter()
         try:
             outcome = await self.services.assistant.engine.handle(
-                history=history, text=text, message_seq=seq, locale=locale
+                history=history,
+                text=text,
+                message_seq=seq,
+                locale=locale,
+                conversation_id=conversation_id,
             )
         except Exception:
             log.exception("dialogue engine failed on conversation %s seq %d", conversation_id, seq)
@@ -106,6 +115,17 @@ class BotRunner:
         )
         if outcome.fallback:
             self.services.metrics.fallbacks.inc()
+        if not any(r.text.strip() for r in outcome.replies) and not getattr(
+            outcome, "handoff_requested", False
+        ):
+            # The customer is never left without an answer, whatever the policies decided.
+            log.error("conversation %s seq %d: the engine sent no reply", conversation_id, seq)
+            self.services.metrics.silent_turns.inc()
+            language = outcome.parse.language if outcome.parse else (locale or "en")
+            outcome = replace(
+                outcome,
+                replies=(BotReply(text=NO_REPLY["zh" if language == "zh" else "en"]),),
+            )
         stored = await self._commit_turn(conversation_id, seq, len(history), outcome)
         for message_out in stored:
             self.services.metrics.messages.labels(role=Role.BOT).inc()

@@ -39,7 +39,9 @@ def convert(source_format: str, split: str, source: Path, output: Path) -> None:
 
     try:
         converted = (
-            read_banking77_csv(source) if source_format == "banking77" else read_snips(source, split=split)
+            read_banking77_csv(source)
+            if source_format == "banking77"
+            else read_snips(source, split=split)
         )
     except DialogueError as exc:
         raise click.ClickException(str(exc)) from exc

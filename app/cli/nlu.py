@@ -88,7 +88,11 @@ def test_nlu(
             test_data = read_nlu_file(data_file)
             if train_file is not None:
                 train_data = read_nlu_file(train_file)
-                domain = project.domain if _covers(project.domain.intent_names, train_data.intents) else None
+                domain = (
+                    project.domain
+                    if _covers(project.domain.intent_names, train_data.intents)
+                    else None
+                )
                 pipeline = train_nlu(train_data, project.config, domain=domain)
             else:
                 trained = load_trained(settings.models_dir, project)

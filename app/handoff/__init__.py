@@ -2,13 +2,12 @@
 
 from app.handoff.presence import InProcessPresence, Presence
 from app.handoff.service import HandoffService
-from app.handoff.states import HandoffError, SupportHours, check_transition
+from app.handoff.states import HandoffError, check_transition
 
 __all__ = [
     "HandoffError",
     "HandoffService",
     "InProcessPresence",
     "Presence",
-    "SupportHours",
     "check_transition",
 ]

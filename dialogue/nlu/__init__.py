@@ -4,7 +4,13 @@ Train with :func:`train_nlu` (or ``dialogue.train_project`` for a whole project)
 call :meth:`NLUPipeline.parse` per message.
 """
 
-from dialogue.nlu.config import FallbackConfig, IntentClassifierConfig, NLUConfig
+from dialogue.nlu.config import (
+    EntityTaggerConfig,
+    FallbackConfig,
+    IntentClassifierConfig,
+    NLUConfig,
+)
+from dialogue.nlu.entity_rules import KnowledgeNames
 from dialogue.nlu.language import detect_language
 from dialogue.nlu.pipeline import FALLBACK_INTENT, NLUPipeline, Progress, train_nlu
 from dialogue.nlu.types import Entity, IntentScore, ParseResult
@@ -12,9 +18,11 @@ from dialogue.nlu.types import Entity, IntentScore, ParseResult
 __all__ = [
     "FALLBACK_INTENT",
     "Entity",
+    "EntityTaggerConfig",
     "FallbackConfig",
     "IntentClassifierConfig",
     "IntentScore",
+    "KnowledgeNames",
     "NLUConfig",
     "NLUPipeline",
     "ParseResult",

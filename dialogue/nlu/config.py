@@ -12,6 +12,10 @@ Components with options:
     word_dropout, seed, enabled
 ``FallbackClassifier`` (Rasa's name and options)
     threshold, ambiguity_threshold
+``SentenceEmbeddings``
+    model_dir (a local Hugging Face folder; default: the packaged all-MiniLM-L6-v2).
+    Adds mean-pooled sentence vectors as a second input of the intent classifier (more
+    accurate on large English data, about 5-10 ms more per message on CPU).
 
 ``RegexEntityExtractor``, ``LookupEntityExtractor`` and ``EntitySynonymMapper`` are
 always part of the cascade. Other Rasa components (tokenizers, featurizers, DIET, ...)
@@ -59,6 +63,8 @@ class IntentClassifierConfig:
     max_features: int = 200_000
     calibration_fraction: float = 0.15
     seed: int = 0
+    sentence_embeddings: bool = False
+    embedding_model_dir: str | None = None
 
     def __post_init__(self) -> None:
         if self.epochs < 1 or self.hidden_dim < 1 or self.batch_size < 1:
@@ -76,9 +82,9 @@ class EntityTaggerConfig:
     """Knobs of the tagger; ``word_dropout`` replaces known words by "unknown" in training
     so the tagger learns to rely on context and character n-grams."""
 
-    epochs: int = 15
-    embedding_dim: int = 64
-    hidden_dim: int = 96
+    epochs: int = 12
+    embedding_dim: int = 48
+    hidden_dim: int = 64
     intent_dim: int = 16
     learning_rate: float = 5e-3
     batch_size: int = 64
@@ -92,6 +98,11 @@ class EntityTaggerConfig:
             raise ProjectError("EntityTagger: epochs, batch_size and sizes must be >= 1")
         if not 0 <= self.dropout < 1 or not 0 <= self.word_dropout < 1:
             raise ProjectError("EntityTagger: dropout values must be in [0, 1)")
+
+
+@dataclass(frozen=True)
+class _EmbeddingOptions:
+    model_dir: str | None = None
 
 
 @dataclass(frozen=True)
@@ -109,34 +120,50 @@ class FallbackConfig:
 
 @dataclass(frozen=True)
 class NLUConfig:
-    """The whole NLU configuration; ``fallback`` None means never fall back."""
+    """The whole NLU configuration; ``fallback`` None means never fall back.
+
+    ``training_threads`` is torch's intra-op thread count while training (1: these models
+    are small, and more threads slow down badly on a busy machine).
+    """
 
     language: str = "en"
     intent: IntentClassifierConfig = field(default_factory=IntentClassifierConfig)
     entities: EntityTaggerConfig = field(default_factory=EntityTaggerConfig)
     fallback: FallbackConfig | None = None
     ignored_components: tuple[str, ...] = ()
+    training_threads: int = 1
 
     @classmethod
     def from_project_config(cls, config: ProjectConfig) -> NLUConfig:
         """Read the pipeline of a project's config.yml (unknown options raise ProjectError)."""
         intent = IntentClassifierConfig()
+        embedding: _EmbeddingOptions | None = None
         entities = EntityTaggerConfig()
         fallback = None
         ignored = []
         for component in config.pipeline:
             name = str(component.get("name"))
             options = {k: v for k, v in component.items() if k != "name"}
-            if name in _CLASSIFIER_NAMES[:2]:
+            if name in _CLASSIFIER_NAMES:
                 intent = _build(IntentClassifierConfig, options, name)
-            elif name in _TAGGER_NAMES[:2]:
+            elif name == "SentenceEmbeddings":
+                embedding = _build(_EmbeddingOptions, options, name)
+            elif name in _TAGGER_NAMES:
                 entities = _build(EntityTaggerConfig, options, name)
             elif name == "FallbackClassifier":
                 fallback = _build(FallbackConfig, options, name)
             elif name not in _BUILT_IN:
                 # Rasa classifiers/extractors are read as kefu's, with default options.
                 ignored.append(name)
+        if embedding is not None:
+            intent = replace(
+                intent, sentence_embeddings=True, embedding_model_dir=embedding.model_dir
+            )
         return cls(config.language, intent, entities, fallback, tuple(ignored))
+
+    def __post_init__(self) -> None:
+        if self.training_threads < 1:
+            raise ProjectError("training_threads must be >= 1")
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -151,13 +178,16 @@ class NLUConfig:
             entities=_build(EntityTaggerConfig, data.get("entities") or {}, "EntityTagger"),
             fallback=_build(FallbackConfig, fallback, "FallbackClassifier") if fallback else None,
             ignored_components=tuple(data.get("ignored_components") or ()),
+            training_threads=int(data.get("training_threads", 1)),
         )
 
     def with_fallback(self, fallback: FallbackConfig | None) -> NLUConfig:
         return replace(self, fallback=fallback)
 
 
-_Options = TypeVar("_Options", IntentClassifierConfig, EntityTaggerConfig, FallbackConfig)
+_Options = TypeVar(
+    "_Options", IntentClassifierConfig, EntityTaggerConfig, FallbackConfig, _EmbeddingOptions
+)
 
 
 def _build(kind: type[_Options], options: Mapping[str, Any], component: str) -> _Options:

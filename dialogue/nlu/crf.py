@@ -33,8 +33,27 @@ def bio_transition_mask(tags: list[str]) -> tuple[torch.Tensor, torch.Tensor]:
     return transitions, start
 
 
+def _exp_transitions(transitions: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """exp(transitions - shift) and shift: the forward algorithm as matrix products."""
+    shift = transitions.max()
+    return torch.exp(transitions - shift), shift
+
+
+def _log_matmul_exp(scores: torch.Tensor, exp_transitions: torch.Tensor) -> torch.Tensor:
+    """log(exp(scores) @ exp_transitions) for scores (b, n): logsumexp over the previous
+    tag as one matrix product (logsumexp over (b, n, n) was 10x slower with 79 tags).
+
+    Paths more than ~80 nats below the best one underflow to zero probability.
+    """
+    top = scores.max(dim=1, keepdim=True).values  # (b, 1)
+    return torch.log((torch.exp(scores - top) @ exp_transitions).clamp_min(1e-30)) + top
+
+
 class CRF(nn.Module):
     """Learned tag transitions plus fixed BIO constraints."""
+
+    constraint: torch.Tensor  # (tags, tags) buffer
+    start_constraint: torch.Tensor  # (tags,) buffer
 
     def __init__(self, tags: list[str]) -> None:
         super().__init__()
@@ -50,11 +69,11 @@ class CRF(nn.Module):
         return self.transitions + self.constraint
 
     def _alphas(self, emissions: torch.Tensor, mask: torch.Tensor) -> list[torch.Tensor]:
-        transitions = self._transitions()
+        exp_transitions, shift = _exp_transitions(self._transitions())
         alpha = self.start + self.start_constraint + emissions[:, 0]  # (b, n)
         alphas = [alpha]
         for t in range(1, emissions.shape[1]):
-            step = torch.logsumexp(alpha.unsqueeze(2) + transitions, dim=1) + emissions[:, t]
+            step = _log_matmul_exp(alpha, exp_transitions) + shift + emissions[:, t]
             alpha = torch.where(mask[:, t : t + 1], step, alpha)
             alphas.append(alpha)
         return alphas
@@ -98,13 +117,13 @@ class CRF(nn.Module):
 
     def marginals(self, emissions: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
         """(b, t, n) probability of each tag at each position (forward-backward)."""
-        transitions = self._transitions()
+        exp_transitions, shift = _exp_transitions(self._transitions())
         alphas = torch.stack(self._alphas(emissions, mask), dim=1)  # (b, t, n)
         time = emissions.shape[1]
         beta = self.end.expand(emissions.shape[0], -1)  # (b, n)
         betas = [beta]
         for t in range(time - 1, 0, -1):
-            step = torch.logsumexp(transitions + (emissions[:, t] + beta).unsqueeze(1), dim=2)
+            step = _log_matmul_exp(emissions[:, t] + beta, exp_transitions.T) + shift
             # Past a row's end, beta stays the end score so padding does not leak in.
             beta = torch.where(mask[:, t : t + 1], step, beta)
             betas.append(beta)

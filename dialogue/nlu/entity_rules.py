@@ -21,6 +21,7 @@ __all__ = [
     "NUMBER_ENTITY",
     "KnowledgeNames",
     "RuleExtractor",
+    "synonym_names",
 ]
 
 #: Entity names the built-in email and number extractors fill (when the data has them).
@@ -67,6 +68,27 @@ class _Rule:
     values: Mapping[str, str] | None = None  # lower-cased surface -> canonical value
 
 
+def synonym_names(data: TrainingData) -> dict[str, tuple[str, str]]:
+    """Synonym surface forms as names {surface: (entity, canonical)}.
+
+    A synonym has no entity type of its own; it gets the type of the annotations whose
+    value is its canonical value (``[极光 X2]{"entity": "product", "value": "Aurora X2"}``
+    makes every synonym of "Aurora X2" a product). Synonyms of ambiguous or unannotated
+    values are left out.
+    """
+    types: dict[str, set[str]] = {}
+    for example in data.examples:
+        for annotation in example.entities:
+            if isinstance(annotation.value, str):
+                types.setdefault(annotation.value, set()).add(annotation.entity)
+    names: dict[str, tuple[str, str]] = {}
+    for surface, value in data.entity_synonyms().items():
+        kinds = types.get(value, set())
+        if len(kinds) == 1:
+            names[surface] = (next(iter(kinds)), value)
+    return names
+
+
 class RuleExtractor:
     """Regex, lookup-table, knowledge-name, email and number extraction for one project."""
 
@@ -80,10 +102,12 @@ class RuleExtractor:
         *,
         entities: Collection[str] | None = None,
         knowledge: KnowledgeNames | None = None,
+        synonym_names: KnowledgeNames | None = None,
     ) -> RuleExtractor:
         """Rules for the regexes and lookups of ``data`` whose name is an entity type (of
         ``entities``, default: the entities annotated in ``data``), plus ``knowledge``
-        names, plus emails and numbers when those entity types exist."""
+        names (from the knowledge graph), ``synonym_names`` (synonym surface forms, see
+        :func:`synonym_names`), and emails and numbers when those entity types exist."""
         known = set(entities if entities is not None else data.entities)
         rules: list[_Rule] = []
         for regex in data.regexes:
@@ -91,20 +115,27 @@ class RuleExtractor:
                 # re.ASCII: \b and \w treat Chinese as non-word, so "订单A10001" has a boundary.
                 joined = "|".join(f"(?:{p})" for p in regex.patterns)
                 rules.append(
-                    _Rule(regex.name, re.compile(joined, re.IGNORECASE | re.ASCII), "RegexEntityExtractor")
+                    _Rule(
+                        regex.name,
+                        re.compile(joined, re.IGNORECASE | re.ASCII),
+                        "RegexEntityExtractor",
+                    )
                 )
         for table in data.lookups:
             pattern = _alternation(table.elements) if table.name in known else None
             if pattern is not None:
                 rules.append(_Rule(table.name, pattern, "LookupEntityExtractor"))
-        if knowledge:
+        for names, extractor in (
+            (synonym_names, "SynonymEntityExtractor"),
+            (knowledge, "KnowledgeGraphEntityExtractor"),
+        ):
             by_type: dict[str, dict[str, str]] = {}
-            for surface, (entity, value) in knowledge.items():
+            for surface, (entity, value) in (names or {}).items():
                 by_type.setdefault(entity, {})[surface.strip().lower()] = value
             for entity, values in sorted(by_type.items()):
                 pattern = _alternation(values)
                 if pattern is not None:
-                    rules.append(_Rule(entity, pattern, "KnowledgeGraphEntityExtractor", values))
+                    rules.append(_Rule(entity, pattern, extractor, values))
         if EMAIL_ENTITY in known:
             rules.append(_Rule(EMAIL_ENTITY, _EMAIL, "EmailEntityExtractor"))
         if NUMBER_ENTITY in known:

@@ -14,7 +14,8 @@ import random
 import zlib
 from collections import Counter
 from collections.abc import Callable, Collection, Mapping, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
+from typing import Any
 
 import torch
 from torch import nn
@@ -62,7 +63,9 @@ def _char_ids(token: str) -> list[int]:
 
 
 class _TaggerNet(nn.Module):
-    def __init__(self, n_words: int, n_intents: int, n_tags: int, tags: list[str], config: EntityTaggerConfig) -> None:
+    def __init__(
+        self, n_words: int, n_intents: int, n_tags: int, tags: list[str], config: EntityTaggerConfig
+    ) -> None:
         super().__init__()
         dim = config.embedding_dim
         self.words = nn.Embedding(n_words, dim, padding_idx=0)
@@ -99,6 +102,15 @@ class _TaggerNet(nn.Module):
 
 
 @dataclass(frozen=True)
+class _Row:
+    """One message as ids: a word, a shape and character n-gram ids per token."""
+
+    words: list[int]
+    shapes: list[int]
+    chars: list[list[int]]
+
+
+@dataclass(frozen=True)
 class _Encoded:
     words: torch.Tensor
     char_ids: torch.Tensor
@@ -124,7 +136,9 @@ class EntityTagger:
         self.tags = tuple(tags)
         self._word_ids = {w: i for i, w in enumerate(self.vocabulary)}
         self._intent_ids = {name: i for i, name in enumerate(self.intents)}
-        self.net = net or _TaggerNet(len(self.vocabulary), len(self.intents), len(self.tags), list(self.tags), config)
+        self.net = net or _TaggerNet(
+            len(self.vocabulary), len(self.intents), len(self.tags), list(self.tags), config
+        )
         self.net.eval()
 
     @property
@@ -132,28 +146,32 @@ class EntityTagger:
         """Span labels (``entity``, ``entity#role``, ...) the tagger can produce."""
         return tuple(sorted({t[2:] for t in self.tags if t != "O"}))
 
-    def _encode(self, token_rows: Sequence[Sequence[Token]], drop: float = 0.0, rng: random.Random | None = None) -> _Encoded:
-        time = max(1, max((len(r) for r in token_rows), default=1))
-        words = torch.zeros(len(token_rows), time, dtype=torch.long)
-        shapes = torch.zeros(len(token_rows), time, dtype=torch.long)
-        mask = torch.zeros(len(token_rows), time, dtype=torch.bool)
+    def _row(self, tokens: Sequence[Token]) -> _Row:
+        return _Row(
+            words=[self._word_ids.get(t.text.lower(), _UNKNOWN) for t in tokens],
+            shapes=[_SHAPES.index(token_shape(t.text)) for t in tokens],
+            chars=[_char_ids(t.text) for t in tokens],
+        )
+
+    @staticmethod
+    def _batch(rows: Sequence[_Row]) -> _Encoded:
+        """Pad rows to one (b, t) batch; an empty row becomes one padding token."""
+        time = max(1, max((len(r.words) for r in rows), default=1))
+        words = torch.tensor(
+            [r.words + [0] * (time - len(r.words)) for r in rows], dtype=torch.long
+        )
+        shapes = torch.tensor(
+            [r.shapes + [0] * (time - len(r.shapes)) for r in rows], dtype=torch.long
+        )
+        lengths = torch.tensor([max(1, len(r.words)) for r in rows])
+        mask = torch.arange(time).unsqueeze(0) < lengths.unsqueeze(1)  # (b, t)
         char_ids: list[int] = []
         char_offsets: list[int] = []
-        for b, row in enumerate(token_rows):
+        for row in rows:
             for t in range(time):
                 char_offsets.append(len(char_ids))
-                if t >= len(row):
-                    continue
-                text = row[t].text
-                word = self._word_ids.get(text.lower(), _UNKNOWN)
-                if drop and rng is not None and rng.random() < drop:
-                    word = _UNKNOWN
-                words[b, t] = word
-                shapes[b, t] = _SHAPES.index(token_shape(text))
-                mask[b, t] = True
-                char_ids.extend(_char_ids(text))
-            if not row:
-                mask[b, 0] = True  # an empty message is one padding token tagged O
+                if t < len(row.chars):
+                    char_ids.extend(row.chars[t])
         return _Encoded(
             words,
             torch.tensor(char_ids, dtype=torch.long),
@@ -166,16 +184,22 @@ class EntityTagger:
         # Intents unseen in training use id 0, the reserved "<none>" intent.
         return torch.tensor([self._intent_ids.get(i or "", 0) for i in intents], dtype=torch.long)
 
-    def tag(self, text: str, intent: str | None, allowed: Collection[str] | None = None) -> list[TaggedSpan]:
+    def tag(
+        self, text: str, intent: str | None, allowed: Collection[str] | None = None
+    ) -> list[TaggedSpan]:
         """Entity spans of ``text`` under ``intent``; ``allowed`` (entity names) limits the
         entity types that may be predicted (None: all)."""
         tokens = tokenize_with_offsets(text)
         if not tokens:
             return []
-        encoded = self._encode([tokens])
+        encoded = self._batch([self._row(tokens)])
         with torch.inference_mode():
             emissions = self.net.emissions(
-                encoded.words, encoded.char_ids, encoded.char_offsets, encoded.shapes, self._intent_tensor([intent])
+                encoded.words,
+                encoded.char_ids,
+                encoded.char_offsets,
+                encoded.shapes,
+                self._intent_tensor([intent]),
             )
             if allowed is not None:
                 banned = torch.tensor(
@@ -184,12 +208,16 @@ class EntityTagger:
                 emissions = emissions.masked_fill(banned, -1e4)
             (path,) = self.net.crf.decode(emissions, encoded.mask)
             marginals = self.net.crf.marginals(emissions, encoded.mask)[0]  # (t, tags)
-        return _spans(tokens, [self.tags[i] for i in path], [float(marginals[t, i]) for t, i in enumerate(path)])
+        return _spans(
+            tokens,
+            [self.tags[i] for i in path],
+            [float(marginals[t, i]) for t, i in enumerate(path)],
+        )
 
-    def state(self) -> tuple[dict[str, torch.Tensor], dict[str, object]]:
+    def state(self) -> tuple[dict[str, torch.Tensor], dict[str, Any]]:
         """Tensors and JSON-able metadata to store the tagger (see :meth:`from_state`)."""
         tensors = {k: v.detach().contiguous() for k, v in self.net.state_dict().items()}
-        meta: dict[str, object] = {
+        meta: dict[str, Any] = {
             "config": asdict(self.config),
             "vocabulary": list(self.vocabulary),
             "intents": list(self.intents),
@@ -198,15 +226,20 @@ class EntityTagger:
         return tensors, meta
 
     @classmethod
-    def from_state(cls, tensors: Mapping[str, torch.Tensor], meta: Mapping[str, object]) -> EntityTagger:
-        config = EntityTaggerConfig(**dict(meta["config"]))  # type: ignore[arg-type]
-        tagger = cls(config, list(meta["vocabulary"]), list(meta["intents"]), list(meta["tags"]))  # type: ignore[call-overload]
+    def from_state(
+        cls, tensors: Mapping[str, torch.Tensor], meta: Mapping[str, Any]
+    ) -> EntityTagger:
+        """Inverse of :meth:`state`."""
+        config = EntityTaggerConfig(**meta["config"])
+        tagger = cls(config, meta["vocabulary"], meta["intents"], meta["tags"])
         tagger.net.load_state_dict(dict(tensors))
         tagger.net.eval()
         return tagger
 
 
-def _spans(tokens: Sequence[Token], tags: Sequence[str], probs: Sequence[float]) -> list[TaggedSpan]:
+def _spans(
+    tokens: Sequence[Token], tags: Sequence[str], probs: Sequence[float]
+) -> list[TaggedSpan]:
     spans: list[TaggedSpan] = []
     current: tuple[str, int, int, list[float]] | None = None
     for token, tag, prob in zip(tokens, tags, probs, strict=False):
@@ -228,7 +261,9 @@ def bio_tags(example: TrainingExample, tokens: Sequence[Token]) -> list[str]:
     tags = ["O"] * len(tokens)
     for annotation in example.entities:
         label = span_label(annotation.entity, annotation.role, annotation.group)
-        inside = [i for i, t in enumerate(tokens) if t.start < annotation.end and t.end > annotation.start]
+        inside = [
+            i for i, t in enumerate(tokens) if t.start < annotation.end and t.end > annotation.start
+        ]
         for position, index in enumerate(inside):
             if tags[index] == "O":
                 tags[index] = ("B-" if position == 0 else "I-") + label
@@ -260,16 +295,27 @@ def train_entity_tagger(
         char_adam = RowAdam(net.chars.weight.data, config.learning_rate)
         tag_index = {t: i for i, t in enumerate(tags)}
         rng = random.Random(config.seed)
+        generator = torch.Generator().manual_seed(config.seed)
+        encoded_rows = [tagger._row(tokens) for tokens in rows]
         order = list(range(len(examples)))
         net.train()
         for epoch in range(config.epochs):
             rng.shuffle(order)
             for start in range(0, len(order), config.batch_size):
                 batch = order[start : start + config.batch_size]
-                encoded = tagger._encode([rows[i] for i in batch], config.word_dropout, rng)
+                encoded = tagger._batch([encoded_rows[i] for i in batch])
+                if config.word_dropout > 0:
+                    dropped = (
+                        torch.rand(encoded.words.shape, generator=generator) < config.word_dropout
+                    )
+                    encoded = replace(
+                        encoded, words=encoded.words.masked_fill(dropped & encoded.mask, _UNKNOWN)
+                    )
                 target = torch.zeros_like(encoded.words)
                 for b, i in enumerate(batch):
-                    target[b, : len(gold[i])] = torch.tensor([tag_index[t] for t in gold[i]], dtype=torch.long)
+                    target[b, : len(gold[i])] = torch.tensor(
+                        [tag_index[t] for t in gold[i]], dtype=torch.long
+                    )
                 used, local = torch.unique(encoded.char_ids, return_inverse=True)
                 char_rows = net.chars.weight.detach()[used].requires_grad_()
                 emissions = net.emissions(

@@ -17,6 +17,7 @@ from torch import nn
 
 from dialogue.nlu.calibration import fit_temperature
 from dialogue.nlu.config import IntentClassifierConfig
+from dialogue.nlu.embeddings import SentenceEncoder
 from dialogue.nlu.features import SparseBatch, TextFeaturizer
 from dialogue.nlu.row_adam import RowAdam
 
@@ -28,19 +29,40 @@ Progress = Callable[[str, int, int], None]
 class IntentNet(nn.Module):
     """Scores intents for a batch of sparse feature bags."""
 
-    def __init__(self, n_features: int, n_intents: int, hidden_dim: int, dropout: float) -> None:
+    def __init__(
+        self, n_features: int, n_intents: int, hidden_dim: int, dropout: float, dense_dim: int = 0
+    ) -> None:
         super().__init__()
         self.bag = nn.EmbeddingBag(n_features, hidden_dim, mode="sum")
+        # Optional dense input (sentence embeddings), projected into the same hidden space.
+        self.dense = nn.Linear(dense_dim, hidden_dim) if dense_dim else None
+        self.dense_dropout = nn.Dropout(dropout)
         self.bag_bias = nn.Parameter(torch.zeros(hidden_dim))
         self.head = nn.Sequential(nn.GELU(), nn.Dropout(dropout), nn.Linear(hidden_dim, n_intents))
         nn.init.normal_(self.bag.weight, std=0.1)
 
+    @property
+    def dense_dim(self) -> int:
+        return self.dense.in_features if self.dense is not None else 0
+
+    def _add_dense(self, hidden: torch.Tensor, dense: torch.Tensor | None) -> torch.Tensor:
+        if self.dense is None:
+            return hidden
+        if dense is None:
+            raise ValueError("this classifier was trained with sentence embeddings; pass them")
+        return hidden + self.dense(self.dense_dropout(dense))
+
     def forward(
-        self, indices: torch.Tensor, offsets: torch.Tensor, weights: torch.Tensor
+        self,
+        indices: torch.Tensor,
+        offsets: torch.Tensor,
+        weights: torch.Tensor,
+        dense: torch.Tensor | None = None,
     ) -> torch.Tensor:
-        # indices, weights: (total_features,); offsets: (batch,) -> logits (batch, n_intents)
+        # indices, weights: (total_features,); offsets: (batch,); dense: (batch, dense_dim)
+        # -> logits (batch, n_intents)
         hidden = self.bag(indices, offsets, per_sample_weights=weights) + self.bag_bias
-        return self.head(hidden)
+        return self.head(self._add_dense(hidden, dense))
 
     def forward_rows(
         self,
@@ -48,13 +70,14 @@ class IntentNet(nn.Module):
         indices: torch.Tensor,
         offsets: torch.Tensor,
         weights: torch.Tensor,
+        dense: torch.Tensor | None = None,
     ) -> torch.Tensor:
         """Like forward, with ``rows`` (r, hidden) standing for the bag rows that ``indices``
         (now positions into ``rows``) name: lets training update only the rows it uses."""
         hidden = nn.functional.embedding_bag(
             indices, rows, offsets, mode="sum", per_sample_weights=weights
         )
-        return self.head(hidden + self.bag_bias)
+        return self.head(self._add_dense(hidden + self.bag_bias, dense))
 
 
 def _tensors(batch: SparseBatch) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
@@ -86,13 +109,19 @@ class IntentClassifier:
     intents: tuple[str, ...]
     net: IntentNet
     temperature: float
+    encoder: SentenceEncoder | None = None
 
     def probabilities(self, texts: Sequence[str]) -> torch.Tensor:
         """(len(texts), len(intents)) calibrated probabilities."""
         indices, offsets, weights = _tensors(self.featurizer.transform(texts))
         self.net.eval()
         with torch.inference_mode():
-            logits = self.net(indices, offsets, weights)
+            dense = None
+            if self.encoder is not None:
+                dense = self.encoder.encode(texts)
+                # Serving would otherwise keep every message's vector forever.
+                self.encoder.clear_cache()
+            logits = self.net(indices, offsets, weights, dense)
             return torch.softmax(logits / self.temperature, dim=-1)
 
     def rank(self, text: str) -> list[tuple[str, float]]:
@@ -107,10 +136,12 @@ def train_intent_classifier(
     labels: Sequence[str],
     config: IntentClassifierConfig,
     *,
+    encoder: SentenceEncoder | None = None,
     progress: Progress | None = None,
 ) -> IntentClassifier:
     """Train on ``texts`` labelled ``labels``; deterministic for a given ``config.seed``.
 
+    With an ``encoder``, sentence embeddings are a second input (computed once per text).
     Raises ValueError when there are fewer than two intents (nothing to classify).
     """
     intents = tuple(sorted(set(labels)))
@@ -124,14 +155,24 @@ def train_intent_classifier(
     )
     batch = featurizer.transform(texts)
     targets = [intents.index(label) for label in labels]
+    dense = None
+    if encoder is not None:
+        if progress is not None:
+            progress("sentence_embeddings", 0, 1)
+        dense = encoder.encode(texts)  # (n, dim)
+        encoder.clear_cache()
+        if progress is not None:
+            progress("sentence_embeddings", 1, 1)
 
     held_out = _calibration_split(targets, config.calibration_fraction, config.seed)
     temperature = 1.0
     if held_out:
-        kept = [i for i in range(len(targets)) if i not in set(held_out)]
+        held = set(held_out)
+        kept = [i for i in range(len(targets)) if i not in held]
         net = _fit(
             _select(batch, kept),
             [targets[i] for i in kept],
+            dense[kept] if dense is not None else None,
             len(intents),
             featurizer.size,
             config,
@@ -140,10 +181,13 @@ def train_intent_classifier(
         )
         net.eval()
         with torch.inference_mode():
-            logits = net(*_tensors(_select(batch, held_out)))
+            held_dense = dense[held_out] if dense is not None else None
+            logits = net(*_tensors(_select(batch, held_out)), held_dense)
         temperature = fit_temperature(logits, torch.tensor([targets[i] for i in held_out]))
-    net = _fit(batch, targets, len(intents), featurizer.size, config, "intent_classifier", progress)
-    return IntentClassifier(featurizer, intents, net, temperature)
+    net = _fit(
+        batch, targets, dense, len(intents), featurizer.size, config, "intent_classifier", progress
+    )
+    return IntentClassifier(featurizer, intents, net, temperature, encoder)
 
 
 def _calibration_split(targets: Sequence[int], fraction: float, seed: int) -> list[int]:
@@ -166,6 +210,7 @@ def _calibration_split(targets: Sequence[int], fraction: float, seed: int) -> li
 def _fit(
     batch: SparseBatch,
     targets: Sequence[int],
+    dense: torch.Tensor | None,
     n_intents: int,
     n_features: int,
     config: IntentClassifierConfig,
@@ -175,7 +220,8 @@ def _fit(
     # fork_rng keeps the caller's global torch RNG untouched while we seed our own.
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(config.seed)
-        net = IntentNet(n_features, n_intents, config.hidden_dim, config.dropout)
+        dense_dim = dense.shape[1] if dense is not None else 0
+        net = IntentNet(n_features, n_intents, config.hidden_dim, config.dropout, dense_dim)
         row_adam = RowAdam(net.bag.weight.data, config.learning_rate)
         dense_params = [p for name, p in net.named_parameters() if name != "bag.weight"]
         optimizer = torch.optim.AdamW(dense_params, lr=config.learning_rate, weight_decay=1e-4)
@@ -204,7 +250,10 @@ def _fit(
                     )
                     batch_weights = batch_weights * keep / (1.0 - config.feature_dropout)
                 bag_rows = net.bag.weight.detach()[used].requires_grad_()
-                logits = net.forward_rows(bag_rows, local, batch_offsets, batch_weights)
+                batch_dense = dense[rows] if dense is not None else None
+                logits = net.forward_rows(
+                    bag_rows, local, batch_offsets, batch_weights, batch_dense
+                )
                 loss = nn.functional.cross_entropy(logits, labels[rows])
                 optimizer.zero_grad()
                 loss.backward()

@@ -16,7 +16,20 @@ from dialogue.nlu.types import Entity
 
 __all__ = ["ValueNormaliser", "parse_number"]
 
-_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_DIGITS = {
+    "零": 0,
+    "〇": 0,
+    "一": 1,
+    "二": 2,
+    "两": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+}
 _UNITS = {"十": 10, "百": 100, "千": 1000}
 _WORDS = {
     "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
@@ -77,7 +90,11 @@ def parse_number(text: str) -> int | float | None:
         return int(plain)
     if re.fullmatch(r"\d+[.,]\d+", plain):
         return float(plain.replace(",", "."))
-    return _chinese_number(plain) if plain and plain[0] in "零〇一二两三四五六七八九十百千万" else _english_number(plain)
+    return (
+        _chinese_number(plain)
+        if plain and plain[0] in "零〇一二两三四五六七八九十百千万"
+        else _english_number(plain)
+    )
 
 
 class ValueNormaliser:
@@ -90,7 +107,9 @@ class ValueNormaliser:
 
     def value(self, entity: str, value: Any, text: str) -> Any:
         if isinstance(value, str):
-            canonical = self.synonyms.get(value.strip().lower()) or self.synonyms.get(text.strip().lower())
+            canonical = self.synonyms.get(value.strip().lower()) or self.synonyms.get(
+                text.strip().lower()
+            )
             if canonical is not None:
                 return canonical
         if entity == "number" and isinstance(value, str):

@@ -8,7 +8,8 @@ import pytest
 
 from app.auth.throttle import LoginThrottle
 from app.console.summary import mask_email, summarize
-from app.handoff.states import HandoffError, SupportHours, check_transition
+from app.handoff.states import HandoffError, check_transition
+from dialogue.clock import SupportHours
 
 
 @pytest.mark.parametrize(

