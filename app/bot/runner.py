@@ -115,9 +115,7 @@ class BotRunner:
         )
         if outcome.fallback:
             self.services.metrics.fallbacks.inc()
-        if not any(r.text.strip() for r in outcome.replies) and not getattr(
-            outcome, "handoff_requested", False
-        ):
+        if not any(r.text.strip() for r in outcome.replies) and not outcome.handoff_requested:
             # The customer is never left without an answer, whatever the policies decided.
             log.error("conversation %s seq %d: the engine sent no reply", conversation_id, seq)
             self.services.metrics.silent_turns.inc()
@@ -142,8 +140,12 @@ class BotRunner:
                     "slots": _slots(history, outcome),
                 },
             )
-        if getattr(outcome, "handoff_requested", False):
-            await self.services.handoff.request(conversation_id, reason="bot", locked=True)
+        if outcome.handoff_requested:
+            # The bot's own reply told the customer what happens next (or that agents are
+            # away): the status change needs no second notice.
+            await self.services.handoff.request(
+                conversation_id, reason="bot", locked=True, quiet=True
+            )
         else:
             await self.services.console.conversation_changed(conversation_id)
         self.services.metrics.turn_seconds.labels(stage="total").observe(

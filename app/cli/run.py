@@ -63,6 +63,8 @@ def run(host: str | None, port: int | None, log_level: str) -> None:
     overrides = {k: v for k, v in {"host": host, "port": port}.items() if v is not None}
     settings = Settings(**overrides)  # type: ignore[arg-type]
     logging.basicConfig(level=log_level.upper(), format="%(levelname)s %(name)s: %(message)s")
+    # Every periodic job logs a line per run at INFO; keep the console readable.
+    logging.getLogger("celery.app.trace").setLevel(logging.WARNING)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     if settings.mode == DeploymentMode.EMBEDDED:
         click.echo(f"database: {settings.resolved_database_url}")

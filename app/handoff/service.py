@@ -72,10 +72,14 @@ class HandoffService:
     # --- the transitions ----------------------------------------------------------------
 
     async def request(
-        self, conversation_id: str, *, reason: str, locked: bool = False
+        self, conversation_id: str, *, reason: str, locked: bool = False, quiet: bool = False
     ) -> Change | None:
-        """The customer (or the bot's fallback) asks for a person: bot -> pending, then assign."""
-        change = await self._change(conversation_id, Status.PENDING, reason=reason, locked=locked)
+        """The customer (or the bot's fallback) asks for a person: bot -> pending, then assign.
+
+        ``quiet``: no system message (the bot already said what happens next)."""
+        change = await self._change(
+            conversation_id, Status.PENDING, reason=reason, locked=locked, quiet=quiet
+        )
         if change is not None:
             if locked:
                 # Assigning takes this conversation's lock, which our caller holds: later.

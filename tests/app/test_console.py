@@ -212,3 +212,40 @@ def test_operations_figures_for_admins_only(console_server: ServerProcess) -> No
     assert total["first_response_median_s"] is not None and total["first_response_median_s"] >= 0
     page = httpx.get(console_server.http_url + "/console/ops")
     assert page.status_code == 200 and "/console/static/ops.js" in page.text
+
+
+async def test_customer_asks_for_a_person_and_the_least_loaded_agent_gets_it(
+    console_server: ServerProcess,
+) -> None:
+    ana, ben = signed_in(console_server, "ana"), signed_in(console_server, "ben")
+    await ana.listen()
+    await ben.listen()  # both online now
+    busy = await ChatClient.connect(console_server.ws_url)
+    await busy.hello()
+    assert (
+        ana.post(f"/api/v1/console/conversations/{busy.conversation_id}/take-over").status_code
+        == 200
+    )
+    rows = ana.get("/api/v1/console/conversations").json()["conversations"]
+    load = {
+        name: sum(1 for r in rows if r["status"] == "assigned" and r["agent"] == name)
+        for name in ("Ana", "Ben")
+    }
+    customer = await ChatClient.connect(console_server.ws_url)
+    await customer.hello()
+    ack = await customer.say("I want to talk to a person")
+    await customer.bot_reply(after_seq=ack["seq"])
+    pending = await customer.find(lambda f: f["type"] == "status" and f["status"] == "pending")
+    assert isinstance(pending["agents_available"], bool)
+    assigned = await customer.find(lambda f: f["type"] == "status" and f["status"] == "assigned")
+    assert load["Ana"] != load["Ben"], load
+    expected = "Ana" if load["Ana"] < load["Ben"] else "Ben"
+    assert assigned["agent"] == expected, (load, assigned)
+    # While pending or assigned, the bot stays silent.
+    ack = await customer.say("hello?")
+    await asyncio.sleep(2.0)
+    assert not [m for m in customer.messages() if m["role"] == "bot" and m["seq"] > ack["seq"]]
+    await customer.close()
+    await busy.close()
+    await ana.close()
+    await ben.close()
