@@ -119,11 +119,16 @@ class GraphAnswers:
             }
             for check in result.claims
         )
+        generation_s = result.generation_ms / 1000
         return KnowledgeReply(
             text=result.text,
             sources=tuple(fact_json(f) for f in result.sources),
             claims=claims,
             fell_back=not result.text.strip(),
+            timings={
+                "generation": generation_s,
+                "checking": max(0.0, result.latency_ms / 1000 - generation_s),
+            },
         )
 
 

@@ -117,7 +117,8 @@ def fact_questions(limit: int) -> tuple[list[FactQuestion], str]:
     if FACTCHECK.is_file():
         rows = [json.loads(line) for line in FACTCHECK.read_text().splitlines() if line.strip()]
         usable = [
-            r for r in rows
+            r
+            for r in rows
             if not r["answer_is_no"] and all(_is_number(e[2]) for e in r["expected"])
         ]
         step = max(1, len(usable) // limit)
@@ -129,10 +130,12 @@ def fact_questions(limit: int) -> tuple[list[FactQuestion], str]:
                 for subject, predicate, value, unit in row["expected"]
             )
             system = ChatMessage("system", f"{SYSTEM} Use only these facts.\nFacts: {facts}.")
-            questions.append(FactQuestion(
-                (system, ChatMessage("user", row["question"])),
-                tuple(_number(e[2]) for e in row["expected"]),
-            ))
+            questions.append(
+                FactQuestion(
+                    (system, ChatMessage("user", row["question"])),
+                    tuple(_number(e[2]) for e in row["expected"]),
+                )
+            )
         return questions, f"{FACTCHECK.relative_to(PRODUCTS.parents[3])} (numeric facts)"
     questions = []
     for row in products.values():
@@ -142,11 +145,17 @@ def fact_questions(limit: int) -> tuple[list[FactQuestion], str]:
             f"{row['warranty_months']} months; colors: {row['colors'].replace('|', ', ')}."
         )
         system = ChatMessage("system", f"{SYSTEM} Use only these facts.\n{facts}")
-        questions.append(FactQuestion(
-            (system, ChatMessage("user", f"How much does the {row['name']} cost?")), (price,)))
-        questions.append(FactQuestion(
-            (system, ChatMessage("user", f"{row['name_zh']}的保修期是多久？")),
-            (row["warranty_months"],)))
+        questions.append(
+            FactQuestion(
+                (system, ChatMessage("user", f"How much does the {row['name']} cost?")), (price,)
+            )
+        )
+        questions.append(
+            FactQuestion(
+                (system, ChatMessage("user", f"{row['name_zh']}的保修期是多久？")),
+                (row["warranty_months"],),
+            )
+        )
     return questions[:limit], "questions built from products.csv"
 
 
@@ -169,7 +178,9 @@ def distinct_2(texts: Sequence[str]) -> float:
     """Unique bigrams / all bigrams over the texts (words; each CJK character is a word)."""
     bigrams: list[tuple[str, str]] = []
     for text in texts:
-        words = re.findall(r"[\u4e00-\u9fff]|[A-Za-z0-9']+|[^\sA-Za-z0-9\u4e00-\u9fff]", text.lower())
+        words = re.findall(
+            r"[\u4e00-\u9fff]|[A-Za-z0-9']+|[^\sA-Za-z0-9\u4e00-\u9fff]", text.lower()
+        )
         bigrams += list(itertools.pairwise(words))
     return len(set(bigrams)) / len(bigrams) if bigrams else 0.0
 
@@ -197,8 +208,14 @@ async def timed_request(
 async def load_run(engine: Engine, concurrency: int, max_tokens: int) -> LoadRun:
     params = SamplingParams(temperature=0.0, max_tokens=max_tokens, ignore_eos=True)
     prompts = [
-        [ChatMessage("system", SYSTEM), ChatMessage("user", CUSTOMER_QUESTIONS[i % len(CUSTOMER_QUESTIONS)]
-                                                     + (f" (ticket {i})" if i >= len(CUSTOMER_QUESTIONS) else ""))]
+        [
+            ChatMessage("system", SYSTEM),
+            ChatMessage(
+                "user",
+                CUSTOMER_QUESTIONS[i % len(CUSTOMER_QUESTIONS)]
+                + (f" (ticket {i})" if i >= len(CUSTOMER_QUESTIONS) else ""),
+            ),
+        ]
         for i in range(concurrency)
     ]
     started = time.perf_counter()
@@ -225,8 +242,11 @@ def sequential_generate(engine: Engine, count: int, max_tokens: int) -> tuple[fl
             messages = [ChatMessage("system", SYSTEM), ChatMessage("user", CUSTOMER_QUESTIONS[i])]
             ids = torch.tensor([render(loaded.tokenizer, messages)], device=loaded.device)
             out = model.generate(
-                ids, attention_mask=torch.ones_like(ids), do_sample=False,
-                max_new_tokens=max_tokens, min_new_tokens=max_tokens,
+                ids,
+                attention_mask=torch.ones_like(ids),
+                do_sample=False,
+                max_new_tokens=max_tokens,
+                min_new_tokens=max_tokens,
                 pad_token_id=loaded.tokenizer.pad_token_id or 0,
             )
             tokens += out.shape[1] - ids.shape[1]
@@ -234,7 +254,10 @@ def sequential_generate(engine: Engine, count: int, max_tokens: int) -> tuple[fl
 
 
 async def answers(
-    engine: Engine, prompts: Sequence[Sequence[ChatMessage]], params: SamplingParams, samples: int = 1
+    engine: Engine,
+    prompts: Sequence[Sequence[ChatMessage]],
+    params: SamplingParams,
+    samples: int = 1,
 ) -> list[tuple[str, tuple[float, ...]]]:
     jobs = [
         engine.complete(list(p), dataclasses.replace(params, seed=1000 + k))
@@ -265,16 +288,22 @@ def agreement(reference: Sequence[list[int]], other: Sequence[list[int]]) -> flo
     return statistics.mean(shares)
 
 
-async def greedy_ids(engine: Engine, questions: Sequence[FactQuestion], max_tokens: int) -> tuple[list[list[int]], list[str]]:
+async def greedy_ids(
+    engine: Engine, questions: Sequence[FactQuestion], max_tokens: int
+) -> tuple[list[list[int]], list[str]]:
     params = SamplingParams(temperature=0.0, max_tokens=max_tokens)
-    completions = await asyncio.gather(*(engine.complete(list(q.messages), params) for q in questions))
+    completions = await asyncio.gather(
+        *(engine.complete(list(q.messages), params) for q in questions)
+    )
     tokenizer = engine.loaded.tokenizer
     ids = [list(tokenizer(c.text, add_special_tokens=False)["input_ids"]) for c in completions]
     return ids, [c.text for c in completions]
 
 
 def table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
-    cells = [[str(h) for h in headers]] + [[f"{c:.2f}" if isinstance(c, float) else str(c) for c in r] for r in rows]
+    cells = [[str(h) for h in headers]] + [
+        [f"{c:.2f}" if isinstance(c, float) else str(c) for c in r] for r in rows
+    ]
     widths = [max(len(r[i]) for r in cells) for i in range(len(headers))]
     lines = ["  ".join(c.rjust(w) for c, w in zip(r, widths, strict=True)) for r in cells]
     lines.insert(1, "  ".join("-" * w for w in widths))
@@ -282,10 +311,19 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
 
 
 async def run(args: argparse.Namespace) -> dict[str, Any]:
-    figures: dict[str, Any] = {"model": args.model, "quick": args.quick, "max_tokens": args.max_tokens}
+    figures: dict[str, Any] = {
+        "model": args.model,
+        "quick": args.quick,
+        "max_tokens": args.max_tokens,
+    }
     started = time.perf_counter()
-    engine = load_chat_model(args.model, device=args.device, dtype=args.dtype, cache_dir=args.cache_dir,
-                             response_cache_size=0)
+    engine = load_chat_model(
+        args.model,
+        device=args.device,
+        dtype=args.dtype,
+        cache_dir=args.cache_dir,
+        response_cache_size=0,
+    )
     loaded = engine.loaded
     figures["load_s"] = round(time.perf_counter() - started, 1)
     figures["device"] = str(loaded.device)
@@ -293,34 +331,67 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
     figures["threads"] = torch.get_num_threads()
     # Other work on the machine skews every figure; the load average says how much there was.
     figures["loadavg_at_start"] = round(os.getloadavg()[0], 2)
-    print(f"# {args.model} on {loaded.device}, {figures['dtype']}, {figures['threads']} threads "
-          f"(loaded in {figures['load_s']} s)\n")
+    print(
+        f"# {args.model} on {loaded.device}, {figures['dtype']}, {figures['threads']} threads "
+        f"(loaded in {figures['load_s']} s)\n"
+    )
     await engine.complete([ChatMessage("user", "Hello")], SamplingParams(max_tokens=4))  # warm-up
 
     # -- throughput and latency ---------------------------------------------------------
     runs = [await load_run(engine, c, args.max_tokens) for c in args.concurrency]
     figures["peak_rss_mb_after_load_runs"] = round(peak_rss_mb())
-    seq_wall, seq_tokens = await asyncio.to_thread(sequential_generate, engine, args.sequential, args.max_tokens)
+    seq_wall, seq_tokens = await asyncio.to_thread(
+        sequential_generate, engine, args.sequential, args.max_tokens
+    )
     seq_rate = seq_tokens / seq_wall
     figures["sequential_generate_tokens_per_s"] = round(seq_rate, 2)
     rows = []
     for r in runs:
-        rows.append((r.concurrency, r.tokens, r.wall_s, r.tokens_per_s, r.ttft_p50_s, r.ttft_p95_s,
-                     r.tokens_per_s / seq_rate))
+        rows.append(
+            (
+                r.concurrency,
+                r.tokens,
+                r.wall_s,
+                r.tokens_per_s,
+                r.ttft_p50_s,
+                r.ttft_p95_s,
+                r.tokens_per_s / seq_rate,
+            )
+        )
         figures[f"c{r.concurrency}"] = {
-            "tokens_per_s": round(r.tokens_per_s, 2), "ttft_p50_s": round(r.ttft_p50_s, 3),
-            "ttft_p95_s": round(r.ttft_p95_s, 3), "ratio_vs_sequential": round(r.tokens_per_s / seq_rate, 2),
+            "tokens_per_s": round(r.tokens_per_s, 2),
+            "ttft_p50_s": round(r.ttft_p50_s, 3),
+            "ttft_p95_s": round(r.ttft_p95_s, 3),
+            "ratio_vs_sequential": round(r.tokens_per_s / seq_rate, 2),
         }
     print(f"## Continuous batching ({args.max_tokens} tokens per request)")
-    print(table(["concurrency", "tokens", "wall s", "tokens/s", "TTFT p50 s", "TTFT p95 s", "x sequential"], rows))
-    print(f"sequential model.generate: {seq_tokens} tokens in {seq_wall:.1f} s = {seq_rate:.2f} tokens/s "
-          f"({args.sequential} requests one after another)")
+    print(
+        table(
+            [
+                "concurrency",
+                "tokens",
+                "wall s",
+                "tokens/s",
+                "TTFT p50 s",
+                "TTFT p95 s",
+                "x sequential",
+            ],
+            rows,
+        )
+    )
+    print(
+        f"sequential model.generate: {seq_tokens} tokens in {seq_wall:.1f} s = {seq_rate:.2f} tokens/s "
+        f"({args.sequential} requests one after another)"
+    )
     print(f"peak RSS: {figures['peak_rss_mb_after_load_runs']} MB\n")
 
     # -- dynamic vs fixed temperature -----------------------------------------------------
     questions, question_source = fact_questions(args.fact_questions)
     figures["fact_questions"] = {"source": question_source, "count": len(questions)}
-    small_talk = [[ChatMessage("system", SYSTEM), ChatMessage("user", t)] for t in SMALL_TALK[: args.small_talk]]
+    small_talk = [
+        [ChatMessage("system", SYSTEM), ChatMessage("user", t)]
+        for t in SMALL_TALK[: args.small_talk]
+    ]
     sampler_rows = []
     figures["samplers"] = {}
     for label, base in SAMPLERS.items():
@@ -331,11 +402,18 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         acc = accuracy([t for t, _ in fact_out], questions)
         d2 = distinct_2([t for t, _ in talk_out])
         sampler_rows.append((label, acc, d2, statistics.mean(temps), min(temps), max(temps)))
-        figures["samplers"][label] = {"fact_accuracy": round(acc, 3), "distinct_2": round(d2, 3),
-                                      "mean_temperature": round(statistics.mean(temps), 3)}
-    print(f"## Dynamic vs fixed temperature ({len(questions)} grounded questions from {question_source}, "
-          f"{len(small_talk)} small-talk prompts x 2 samples)")
-    print(table(["sampler", "fact accuracy", "distinct-2", "mean T", "min T", "max T"], sampler_rows))
+        figures["samplers"][label] = {
+            "fact_accuracy": round(acc, 3),
+            "distinct_2": round(d2, 3),
+            "mean_temperature": round(statistics.mean(temps), 3),
+        }
+    print(
+        f"## Dynamic vs fixed temperature ({len(questions)} grounded questions from {question_source}, "
+        f"{len(small_talk)} small-talk prompts x 2 samples)"
+    )
+    print(
+        table(["sampler", "fact accuracy", "distinct-2", "mean T", "min T", "max T"], sampler_rows)
+    )
     print()
 
     # -- INT8 ---------------------------------------------------------------------------
@@ -345,8 +423,13 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         await engine.aclose()
         del engine, loaded
         started = time.perf_counter()
-        int8 = load_chat_model(args.model, device="cpu", cache_dir=args.cache_dir, quantize="int8",
-                               response_cache_size=0)
+        int8 = load_chat_model(
+            args.model,
+            device="cpu",
+            cache_dir=args.cache_dir,
+            quantize="int8",
+            response_cache_size=0,
+        )
         int8_load = time.perf_counter() - started
         await int8.complete([ChatMessage("user", "Hello")], SamplingParams(max_tokens=4))
         int8_runs = [await load_run(int8, c, args.max_tokens) for c in args.int8_concurrency]
@@ -356,18 +439,41 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         await int8.aclose()
         base_by_c = {r.concurrency: r for r in runs}
         int8_rows: list[tuple[object, ...]] = []
-        figures["int8"] = {"load_s": round(int8_load, 1), "greedy_agreement": round(agree, 3),
-                           "fact_accuracy_greedy": round(int8_acc, 3),
-                           "base_fact_accuracy_greedy": round(base_acc, 3)}
+        figures["int8"] = {
+            "load_s": round(int8_load, 1),
+            "greedy_agreement": round(agree, 3),
+            "fact_accuracy_greedy": round(int8_acc, 3),
+            "base_fact_accuracy_greedy": round(base_acc, 3),
+        }
         for r in int8_runs:
             same = base_by_c.get(r.concurrency)
-            int8_rows.append((r.concurrency, r.tokens_per_s, same.tokens_per_s if same else "-",
-                              (r.tokens_per_s / same.tokens_per_s) if same else "-", r.ttft_p50_s))
+            int8_rows.append(
+                (
+                    r.concurrency,
+                    r.tokens_per_s,
+                    same.tokens_per_s if same else "-",
+                    (r.tokens_per_s / same.tokens_per_s) if same else "-",
+                    r.ttft_p50_s,
+                )
+            )
             figures["int8"][f"c{r.concurrency}_tokens_per_s"] = round(r.tokens_per_s, 2)
         print(f"## INT8 dynamic quantization vs {figures['dtype']}")
-        print(table(["concurrency", "int8 tokens/s", f"{figures['dtype']} tokens/s", "speed-up", "int8 TTFT p50 s"], int8_rows))
-        print(f"greedy answers: {agree:.0%} of tokens agree before the first difference; "
-              f"fact accuracy (greedy) {figures['dtype']} {base_acc:.0%} vs int8 {int8_acc:.0%}\n")
+        print(
+            table(
+                [
+                    "concurrency",
+                    "int8 tokens/s",
+                    f"{figures['dtype']} tokens/s",
+                    "speed-up",
+                    "int8 TTFT p50 s",
+                ],
+                int8_rows,
+            )
+        )
+        print(
+            f"greedy answers: {agree:.0%} of tokens agree before the first difference; "
+            f"fact accuracy (greedy) {figures['dtype']} {base_acc:.0%} vs int8 {int8_acc:.0%}\n"
+        )
     else:
         await engine.aclose()
     figures["peak_rss_mb"] = round(peak_rss_mb())
@@ -378,15 +484,24 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
 def parse(argv: Sequence[str] | None) -> argparse.Namespace:
     from app.settings import Settings
 
-    parser = argparse.ArgumentParser(prog="python -m bench.runtime", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.runtime",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("--model", default=DEFAULT_MODEL)
-    parser.add_argument("--quick", action="store_true", help="fewer requests and tokens (a few minutes)")
+    parser.add_argument(
+        "--quick", action="store_true", help="fewer requests and tokens (a few minutes)"
+    )
     parser.add_argument("--device", default="cpu")
     parser.add_argument("--dtype", default="auto")
     parser.add_argument("--skip-int8", action="store_true")
-    parser.add_argument("--cache-dir", type=Path, default=None,
-                        help="converted weights (default: the settings' models dir)")
+    parser.add_argument(
+        "--cache-dir",
+        type=Path,
+        default=None,
+        help="converted weights (default: the settings' models dir)",
+    )
     args = parser.parse_args(argv)
     args.cache_dir = args.cache_dir or Settings().models_dir
     args.max_tokens = 32 if args.quick else 64

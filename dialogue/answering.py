@@ -35,6 +35,8 @@ class KnowledgeReply:
     sources: tuple[Mapping[str, Any], ...] = ()
     claims: tuple[Mapping[str, Any], ...] = ()
     fell_back: bool = False
+    # Seconds spent writing (``generation``) and checking (``checking``) the answer.
+    timings: Mapping[str, float] = field(default_factory=dict)
 
 
 class KnowledgeAnswerer(Protocol):

@@ -225,6 +225,8 @@ async def _knowledge_answer(host: BuiltinHost, turn: Turn) -> None:
         log.exception("the knowledge answerer failed")
         _say(host, turn, "utter_action_failed", FALLBACK_TEXT)
         return
+    for stage, seconds in reply.timings.items():
+        turn.timed(stage, seconds)
     if reply.fell_back or not reply.text:
         _say(host, turn, "utter_ask_product", FALLBACK_TEXT)
         return

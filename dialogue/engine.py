@@ -25,8 +25,9 @@ import logging
 import random
 import re
 import sys
+import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
@@ -98,6 +99,8 @@ class TurnOutcome:
     parse: ParseResult | None = None
     fallback: bool = False
     handoff_requested: bool = False
+    # Seconds per stage: nlu, policy, action (knowledge answers: generation, checking too).
+    timings: Mapping[str, float] = field(default_factory=dict)
     # What ran and why, for debugging (kefu shell --debug); not stored.
     predictions: tuple[Prediction, ...] = ()
 
@@ -219,7 +222,9 @@ class Engine:
         if self._session_needed(turn):
             session_start_events(turn, self)
         current_language = turn.state.language or (locale if locale in ("en", "zh") else None)
+        started = time.perf_counter()
         parse = self.parse(text, language=current_language)
+        turn.timed("nlu", time.perf_counter() - started)
         language = message_language(parse, current_language)
         if language != parse.language:
             parse = replace(parse, language=language)
@@ -253,6 +258,7 @@ class Engine:
             fallback=turn.fallback,
             handoff_requested=turn.handoff,
             predictions=tuple(turn.predictions),
+            timings=dict(turn.timings),
         )
 
     def _session_needed(self, turn: Turn) -> bool:
@@ -275,7 +281,9 @@ class Engine:
     async def _run_actions(self, turn: Turn) -> None:
         last = Prediction(ACTION_LISTEN, "none")
         while True:
+            started = time.perf_counter()
             prediction = self.predict(turn)
+            turn.timed("policy", time.perf_counter() - started)
             last = prediction
             if prediction.action == ACTION_LISTEN:
                 break
@@ -290,7 +298,9 @@ class Engine:
                 break
             turn.executed += 1
             turn.predictions.append(prediction)
+            started = time.perf_counter()
             await self._execute(turn, prediction)
+            turn.timed("action", time.perf_counter() - started)
             if turn.stop:
                 last = Prediction(ACTION_LISTEN, last.policy)
                 break

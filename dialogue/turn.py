@@ -58,7 +58,12 @@ class Turn:
         self.stop = False
         self.executed = 0
         self.predictions: list[Any] = []
+        # Seconds spent per stage this turn (nlu, policy, action, generation, checking).
+        self.timings: dict[str, float] = {}
         self._rebuild()
+
+    def timed(self, stage: str, seconds: float) -> None:
+        self.timings[stage] = self.timings.get(stage, 0.0) + seconds
 
     def _rebuild(self) -> None:
         self._folder = StateFolder(self.initial_slots)

@@ -125,8 +125,13 @@ class OpenAIClient:
         if params.dynamic_temperature is not None:
             d = params.dynamic_temperature
             body["dynamic_temperature"] = {
-                "kind": d.kind, "t_min": d.t_min, "t_max": d.t_max, "exponent": d.exponent,
-                "t0": d.t0, "n": d.n, "theta": d.theta,
+                "kind": d.kind,
+                "t_min": d.t_min,
+                "t_max": d.t_max,
+                "exponent": d.exponent,
+                "t0": d.t0,
+                "n": d.n,
+                "theta": d.theta,
             }
         return body
 

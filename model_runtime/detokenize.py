@@ -34,7 +34,9 @@ class IncrementalDetokenizer:
     def _decode_new(self, *, final: bool) -> str:
         decode = self._tokenizer.decode
         prefix = str(
-            decode(self.token_ids[self._prefix_offset : self._read_offset], skip_special_tokens=True)
+            decode(
+                self.token_ids[self._prefix_offset : self._read_offset], skip_special_tokens=True
+            )
         )
         full = str(decode(self.token_ids[self._prefix_offset :], skip_special_tokens=True))
         if len(full) <= len(prefix) or (full.endswith("\ufffd") and not final):

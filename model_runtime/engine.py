@@ -112,7 +112,9 @@ class Engine:
         cache_namespace: str = "",
     ) -> Completion:
         """The whole answer. Cancelling the awaiting task takes the request out of the batch."""
-        async with aclosing(self.events(messages, params, cache_namespace=cache_namespace)) as events:
+        async with aclosing(
+            self.events(messages, params, cache_namespace=cache_namespace)
+        ) as events:
             async for event in events:
                 if isinstance(event, Finished):
                     return event.completion
@@ -126,7 +128,9 @@ class Engine:
         cache_namespace: str = "",
     ) -> AsyncGenerator[str, None]:
         """Text pieces as they are generated (whole characters only); close it to cancel."""
-        async with aclosing(self.events(messages, params, cache_namespace=cache_namespace)) as events:
+        async with aclosing(
+            self.events(messages, params, cache_namespace=cache_namespace)
+        ) as events:
             async for event in events:
                 if isinstance(event, TextDelta):
                     yield event.text

@@ -96,8 +96,14 @@ def load_model(
 
         tiny_model, tiny_tokenizer = build_tiny_model(dtype=torch_dtype)
         return _prepare(
-            name_or_path, "seed-0", tiny_model, tiny_tokenizer, torch_device, torch_dtype,
-            quantize, source=name_or_path,
+            name_or_path,
+            "seed-0",
+            tiny_model,
+            tiny_tokenizer,
+            torch_device,
+            torch_dtype,
+            quantize,
+            source=name_or_path,
         )
 
     path = Path(name_or_path).expanduser()
@@ -223,7 +229,9 @@ def _packaged_directory(model: PackagedModel, cache_dir: Path) -> tuple[Path, st
                 with part.open("rb") as handle:
                     shutil.copyfileobj(handle, out, 4 * 1024 * 1024)
         if file_sha256([joined]) != model.sha256:
-            raise ChecksumMismatchError(f"{model.name}: the joined file changed while being written")
+            raise ChecksumMismatchError(
+                f"{model.name}: the joined file changed while being written"
+            )
         return convert_gguf(joined, cache_dir=cache_dir, sha256=model.sha256), model.sha256
     finally:
         joined.unlink(missing_ok=True)
@@ -245,7 +253,9 @@ def _from_directory(
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
     if not (directory / "config.json").is_file():
-        raise ModelLoadError(f"{directory} has no config.json; is it a Hugging Face model directory?")
+        raise ModelLoadError(
+            f"{directory} has no config.json; is it a Hugging Face model directory?"
+        )
     try:
         tokenizer = AutoTokenizer.from_pretrained(directory)
         model = AutoModelForCausalLM.from_pretrained(directory, dtype=dtype, use_safetensors=True)

@@ -33,20 +33,26 @@ class RuntimeMetrics:
             "kefu_model_batch_size", "Sequences in the running batch.", registry=r
         )
         self.batch_size_per_step = Histogram(
-            "kefu_model_batch_size_per_step", "Batch size of each decoding step.",
-            buckets=_BATCH_BUCKETS, registry=r,
+            "kefu_model_batch_size_per_step",
+            "Batch size of each decoding step.",
+            buckets=_BATCH_BUCKETS,
+            registry=r,
         )
         self.time_to_first_token = Histogram(
-            "kefu_model_time_to_first_token_seconds", "From submission to the first token.",
-            buckets=_LATENCY_BUCKETS, registry=r,
+            "kefu_model_time_to_first_token_seconds",
+            "From submission to the first token.",
+            buckets=_LATENCY_BUCKETS,
+            registry=r,
         )
         self.time_per_output_token = Histogram(
             "kefu_model_time_per_output_token_seconds",
             "Mean time between tokens after the first, per request.",
-            buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.2, 0.5, 1, 2), registry=r,
+            buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.2, 0.5, 1, 2),
+            registry=r,
         )
         self.tokens_per_second = Gauge(
-            "kefu_model_tokens_per_second", "Generated tokens per second, recent average.",
+            "kefu_model_tokens_per_second",
+            "Generated tokens per second, recent average.",
             registry=r,
         )
         self.generated_tokens = Counter(
@@ -60,8 +66,10 @@ class RuntimeMetrics:
             "kefu_model_errors", "Requests refused or failed, by kind.", ["kind"], registry=r
         )
         self.temperature = Histogram(
-            "kefu_model_sampling_temperature", "Temperature applied at each decoding step.",
-            buckets=_TEMPERATURE_BUCKETS, registry=r,
+            "kefu_model_sampling_temperature",
+            "Temperature applied at each decoding step.",
+            buckets=_TEMPERATURE_BUCKETS,
+            registry=r,
         )
         self.response_cache = Counter(
             "kefu_model_response_cache", "Response cache lookups.", ["result"], registry=r

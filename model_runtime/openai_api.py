@@ -182,5 +182,7 @@ def error_body(message: str, *, kind: str, code: str | None = None) -> dict[str,
 def models_body(names: list[str], *, created: int) -> dict[str, Any]:
     return {
         "object": "list",
-        "data": [{"id": n, "object": "model", "created": created, "owned_by": "kefu"} for n in names],
+        "data": [
+            {"id": n, "object": "model", "created": created, "owned_by": "kefu"} for n in names
+        ],
     }

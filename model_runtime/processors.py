@@ -44,7 +44,11 @@ def edt_temperature(entropy_: torch.Tensor, *, t0: float, n: float, theta: float
 
 
 def minmax_temperature(
-    entropy_: torch.Tensor, vocab_size: torch.Tensor | int, *, t_min: float, t_max: float,
+    entropy_: torch.Tensor,
+    vocab_size: torch.Tensor | int,
+    *,
+    t_min: float,
+    t_max: float,
     exponent: float,
 ) -> torch.Tensor:
     """``T = t_min + (t_max - t_min) * (H / ln V) ** exponent``; H / ln V is 0 (sure) .. 1 (uniform)."""
@@ -153,7 +157,10 @@ class TemperatureProcessor:
                 t = edt_temperature(h[j : j + 1], t0=spec.t0, n=spec.n, theta=spec.theta)
             else:
                 t = minmax_temperature(
-                    h[j : j + 1], vocab[j], t_min=spec.t_min, t_max=spec.t_max,
+                    h[j : j + 1],
+                    vocab[j],
+                    t_min=spec.t_min,
+                    t_max=spec.t_max,
                     exponent=spec.exponent,
                 )
             result[row] = t[0]

@@ -82,9 +82,7 @@ class ModelRegistry(Mapping[str, PackagedModel]):
 
 
 def _numbered_parts(prefix: str, count: int) -> tuple[WeightPart, ...]:
-    return tuple(
-        WeightPart(f"{prefix}{i}", f"data/part{i:02d}.bin") for i in range(1, count + 1)
-    )
+    return tuple(WeightPart(f"{prefix}{i}", f"data/part{i:02d}.bin") for i in range(1, count + 1))
 
 
 registry = ModelRegistry(

@@ -317,7 +317,9 @@ class Scheduler:
             layer.values = torch.where(keep, layer.values, torch.zeros_like(layer.values))
         plan = build_plan([s.params for s in slots])
         tokens, temps = sample_next_tokens(
-            plan, ids if plan.needs_input_ids else None, out.logits[:, -1, :],
+            plan,
+            ids if plan.needs_input_ids else None,
+            out.logits[:, -1, :],
             [s.generator for s in slots],
         )
         temperatures = temps.tolist()

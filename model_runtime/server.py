@@ -73,7 +73,9 @@ def create_server_app(
     started = int(time.time())
     http_registry = CollectorRegistry()
     responses = Counter(
-        "kefu_model_http_responses", "HTTP responses by status.", ["status"],
+        "kefu_model_http_responses",
+        "HTTP responses by status.",
+        ["status"],
         registry=http_registry,
     )
     engine_registry = engine.metrics_registry if isinstance(engine, Engine) else None
@@ -119,8 +121,10 @@ def create_server_app(
     ) -> JSONResponse | StreamingResponse:
         if body.model not in (None, "", engine.name):
             return error(
-                404, f"model {body.model!r} is not served here; this server has {engine.name!r}",
-                "invalid_request_error", "model_not_found",
+                404,
+                f"model {body.model!r} is not served here; this server has {engine.name!r}",
+                "invalid_request_error",
+                "model_not_found",
             )
         try:
             messages = to_messages(body)
@@ -195,8 +199,12 @@ async def _sse(
 
     def chunk(delta: dict[str, str], finish: Completion | None = None) -> bytes:
         body = chunk_body(
-            completion_id=completion_id, model=model, created=created, delta=delta,
-            finish=finish, include_usage=include_usage,
+            completion_id=completion_id,
+            model=model,
+            created=created,
+            delta=delta,
+            finish=finish,
+            include_usage=include_usage,
         )
         return encode_event(json.dumps(body, ensure_ascii=False))
 

@@ -113,6 +113,8 @@ class BotRunner:
         self.services.metrics.turn_seconds.labels(stage="engine").observe(
             time.perf_counter() - started
         )
+        for stage, seconds in outcome.timings.items():
+            self.services.metrics.turn_seconds.labels(stage=stage).observe(seconds)
         if outcome.fallback:
             self.services.metrics.fallbacks.inc()
         if not any(r.text.strip() for r in outcome.replies) and not outcome.handoff_requested:

@@ -53,6 +53,7 @@ class KnowledgeAnswer:
     draft_claims: tuple[ClaimCheck, ...] = ()
     repairs: tuple[RepairAction, ...] = ()
     model: str | None = None
+    generation_ms: float = 0.0  # of latency_ms, the time spent waiting for the model
 
     def to_json(self) -> dict[str, Any]:
         """The ``kefu ask --json`` shape (ARCHITECTURE.md)."""
@@ -139,28 +140,54 @@ class KnowledgeAnswerer:
         messages = build_messages(
             graph, question, facts, lang, store_name=self.store_name, history=history
         )
+        generation = [0.0]
+
+        async def generate(prompt: Sequence[ChatMessage], params: SamplingParams) -> str:
+            began = time.perf_counter()
+            try:
+                completion = await asyncio.wait_for(model.complete(prompt, params), self.timeout_s)
+            finally:
+                generation[0] += time.perf_counter() - began
+            return completion.text
+
         try:
-            completion = await asyncio.wait_for(model.complete(messages, sampling), self.timeout_s)
-            raw = completion.text.strip()
+            raw = (await generate(messages, sampling)).strip()
         except Exception as error:  # any model failure falls back; the customer still gets facts
             if self.require_model:
                 raise NoModelError(f"model {model.name!r} failed: {error!r}") from error
-            return self._composed(graph, composed, context, sampling, started, None, model.name, ())
+            return self._composed(
+                graph,
+                composed,
+                context,
+                sampling,
+                started,
+                None,
+                model.name,
+                (),
+                generation_s=generation[0],
+            )
         # ``raw`` is what the model wrote (kept for the record); ``draft`` what gets checked.
         draft = _without_echo(raw, question)
         if not draft or degenerate(draft):
-            return self._composed(graph, composed, context, sampling, started, raw, model.name, ())
+            return self._composed(
+                graph,
+                composed,
+                context,
+                sampling,
+                started,
+                raw,
+                model.name,
+                (),
+                generation_s=generation[0],
+            )
         draft_report = check(graph, draft, context=context)
 
         async def regenerate(request: RegenerateRequest) -> str | None:
             try:
-                reply = await asyncio.wait_for(
-                    model.complete(rewrite_messages(graph, request), REWRITE_SAMPLING),
-                    self.timeout_s,
-                )
+                reply = await generate(rewrite_messages(graph, request), REWRITE_SAMPLING)
             except Exception:
                 return None
-            sentences = split_sentences(reply.text.strip())
+            sentences = split_sentences(reply.strip())
             return sentences[0].text if sentences else None
 
         result = await arepair(
@@ -192,6 +219,7 @@ class KnowledgeAnswerer:
                 model.name,
                 draft_report.checks,
                 result.actions,
+                generation_s=generation[0],
             )
         return KnowledgeAnswer(
             text=result.text,
@@ -205,6 +233,7 @@ class KnowledgeAnswerer:
             draft_claims=draft_report.checks,
             repairs=result.actions,
             model=model.name,
+            generation_ms=generation[0] * 1000,
         )
 
     def _composed(
@@ -218,6 +247,8 @@ class KnowledgeAnswerer:
         model_name: str | None,
         draft_claims: tuple[ClaimCheck, ...],
         repairs: tuple[RepairAction, ...] = (),
+        *,
+        generation_s: float = 0.0,
     ) -> KnowledgeAnswer:
         # Composed text is checked like any other; repair only guards against a template bug.
         result = repair(graph, composed, context=context, unverifiable=self.unverifiable)
@@ -235,6 +266,7 @@ class KnowledgeAnswerer:
             draft_claims=draft_claims,
             repairs=repairs + result.actions,
             model=model_name,
+            generation_ms=generation_s * 1000,
         )
 
 

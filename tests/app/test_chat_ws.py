@@ -41,9 +41,22 @@ async def test_conversation_round_trip(server: ServerProcess) -> None:
     ack = await client.say("你们支持支付宝吗?")
     reply = await client.bot_reply(after_seq=ack["seq"])
     assert any("\u4e00" <= ch <= "\u9fff" for ch in reply["text"]), reply
+    ack = await client.say("How much is the Aurora X2?")
+    reply = await client.bot_reply(after_seq=ack["seq"])
+    assert "$" in reply["text"], reply
     await client.send({"type": "ping"})
     assert (await client.recv_until(lambda f: f["type"] == "pong"))["type"] == "pong"
     await client.close()
+
+    # Every turn is timed per stage; the knowledge answer about the price adds its own.
+    metrics = httpx.get(f"{server.http_url}/metrics").text
+    for stage in ("nlu", "policy", "action", "generation", "checking"):
+        counts = [
+            line
+            for line in metrics.splitlines()
+            if line.startswith(f'kefu_turn_seconds_count{{stage="{stage}"}}')
+        ]
+        assert counts and float(counts[0].split()[-1]) >= 1, (stage, metrics)
 
 
 async def test_same_client_id_is_stored_once(server: ServerProcess) -> None:

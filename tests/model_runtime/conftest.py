@@ -37,17 +37,21 @@ async def engine(tiny: LoadedModel) -> AsyncIterator[Engine]:
         await engine.aclose()
 
 
-def greedy_reference(loaded: LoadedModel, messages: list[ChatMessage], max_new_tokens: int,
-                     **generate_kwargs: object) -> str:
+def greedy_reference(
+    loaded: LoadedModel, messages: list[ChatMessage], max_new_tokens: int, **generate_kwargs: object
+) -> str:
     """What transformers' own sequential ``generate`` says, for equivalence checks."""
     ids = torch.tensor([render(loaded.tokenizer, messages)])
     model: Any = loaded.model
     with torch.inference_mode():
         out = model.generate(
-            ids, attention_mask=torch.ones_like(ids), max_new_tokens=max_new_tokens,
-            do_sample=False, **generate_kwargs,
+            ids,
+            attention_mask=torch.ones_like(ids),
+            max_new_tokens=max_new_tokens,
+            do_sample=False,
+            **generate_kwargs,
         )
-    return str(loaded.tokenizer.decode(out[0, ids.shape[1]:].tolist(), skip_special_tokens=True))
+    return str(loaded.tokenizer.decode(out[0, ids.shape[1] :].tolist(), skip_special_tokens=True))
 
 
 def user(text: str) -> list[ChatMessage]:
@@ -63,7 +67,10 @@ class RunningServer:
 def _serve(engine: Engine) -> Iterator[RunningServer]:
     port = free_port()
     config = uvicorn.Config(
-        create_server_app(engine), host="127.0.0.1", port=port, log_level="warning",
+        create_server_app(engine),
+        host="127.0.0.1",
+        port=port,
+        log_level="warning",
         lifespan="off",
     )
     server = uvicorn.Server(config)

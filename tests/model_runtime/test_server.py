@@ -49,7 +49,9 @@ def test_dynamic_temperature_goes_through_the_extension_field(client: openai.Ope
         messages=[{"role": "user", "content": "hello"}],
         max_tokens=8,
         seed=3,
-        extra_body={"dynamic_temperature": {"kind": "minmax", "t_min": 0, "t_max": 0.3, "exponent": 1}},
+        extra_body={
+            "dynamic_temperature": {"kind": "minmax", "t_min": 0, "t_max": 0.3, "exponent": 1}
+        },
     )
     temperatures = (response.model_extra or {})["kefu"]["temperatures"]
     assert temperatures and all(0.0 <= t <= 0.3 + 1e-6 for t in temperatures)
@@ -63,7 +65,11 @@ def test_streaming_gives_the_same_text_and_ends_with_temperatures(client: openai
         "max_tokens": 20,
     }
     whole = client.chat.completions.create(**kwargs)  # type: ignore[call-overload]
-    chunks = list(client.chat.completions.create(stream=True, stream_options={"include_usage": True}, **kwargs))  # type: ignore[call-overload]
+    chunks = list(
+        client.chat.completions.create(
+            stream=True, stream_options={"include_usage": True}, **kwargs
+        )
+    )  # type: ignore[call-overload]
     text = "".join(c.choices[0].delta.content or "" for c in chunks if c.choices)
     assert text == whole.choices[0].message.content
     last = chunks[-1]
@@ -87,7 +93,10 @@ def test_health_and_metrics(http_server: RunningServer, client: openai.OpenAI) -
     client.chat.completions.create(
         model="tiny-random", messages=[{"role": "user", "content": "count me"}], max_tokens=4
     )
-    assert httpx.get(f"{http_server.url}/healthz").json() == {"status": "ok", "model": "tiny-random"}
+    assert httpx.get(f"{http_server.url}/healthz").json() == {
+        "status": "ok",
+        "model": "tiny-random",
+    }
     text = httpx.get(f"{http_server.url}/metrics").text
     for name in (
         "kefu_model_queue_depth",
@@ -139,7 +148,10 @@ def test_a_client_that_hangs_up_cancels_its_stream(http_server: RunningServer) -
     registry = http_server.engine.metrics_registry
 
     def cancelled() -> float:
-        return registry.get_sample_value("kefu_model_requests_total", {"finish_reason": "cancelled"}) or 0.0
+        return (
+            registry.get_sample_value("kefu_model_requests_total", {"finish_reason": "cancelled"})
+            or 0.0
+        )
 
     before = cancelled()
     body = {
@@ -175,7 +187,9 @@ def test_any_chat_model_can_be_served() -> None:
         assert "".join(c.choices[0].delta.content or "" for c in chunks) == "Hello from the script."
         scripted.available = False
         with pytest.raises(openai.InternalServerError, match="unavailable"):
-            client.chat.completions.create(model="scripted", messages=[{"role": "user", "content": "hi"}])
+            client.chat.completions.create(
+                model="scripted", messages=[{"role": "user", "content": "hi"}]
+            )
     finally:
         next(server, None)
 
@@ -186,8 +200,10 @@ async def test_concurrent_http_requests_share_the_batch(http_server: RunningServ
     replies = await asyncio.gather(
         *(
             client.chat.completions.create(
-                model="tiny-random", messages=[{"role": "user", "content": p}],
-                temperature=0, max_tokens=24,
+                model="tiny-random",
+                messages=[{"role": "user", "content": p}],
+                temperature=0,
+                max_tokens=24,
             )
             for p in prompts
         )

@@ -29,7 +29,9 @@ def cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 async def test_smollm2_answers_and_batches_like_sequential_generate(cache_dir: Path) -> None:
-    engine = load_chat_model("smollm2-135m-instruct", device="cpu", dtype="float32", cache_dir=cache_dir)
+    engine = load_chat_model(
+        "smollm2-135m-instruct", device="cpu", dtype="float32", cache_dir=cache_dir
+    )
     try:
         assert is_converted(cache_dir, registry["smollm2-135m-instruct"].sha256)
         questions = [

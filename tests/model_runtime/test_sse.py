@@ -9,7 +9,9 @@ from model_runtime.sse import ServerSentEvent, SSEDecoder, encode_event
 
 
 def test_events_survive_any_split_of_the_bytes() -> None:
-    stream = encode_event('{"a": 1}') + encode_event("two\nlines", event="note") + b"data: [DONE]\n\n"
+    stream = (
+        encode_event('{"a": 1}') + encode_event("two\nlines", event="note") + b"data: [DONE]\n\n"
+    )
     expected = [
         ServerSentEvent('{"a": 1}'),
         ServerSentEvent("two\nlines", "note"),
