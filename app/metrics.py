@@ -37,6 +37,21 @@ class AppMetrics:
             "Turns where the engine sent nothing and the app sent a fallback",
             registry=self.registry,
         )
+        self.handoffs = Counter(
+            "kefu_handoffs_total",
+            "Conversations handed from the bot to the queue, by reason",
+            ["reason"],
+            registry=self.registry,
+        )
+        self.take_overs = Counter(
+            "kefu_take_overs_total", "Conversations an agent took over", registry=self.registry
+        )
+        self.claims = Counter(
+            "kefu_claims_total",
+            "Fact-checked claims in knowledge answers, by status (contradicted: caught)",
+            ["status"],
+            registry=self.registry,
+        )
         self.turn_failures = Counter(
             "kefu_turn_failures_total",
             "Turns that failed and sent an apology",

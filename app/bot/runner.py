@@ -117,6 +117,9 @@ class BotRunner:
             self.services.metrics.turn_seconds.labels(stage=stage).observe(seconds)
         if outcome.fallback:
             self.services.metrics.fallbacks.inc()
+        for reply in outcome.replies:
+            for claim in reply.extra.get("claims") or ():
+                self.services.metrics.claims.labels(status=str(claim.get("status"))).inc()
         if not any(r.text.strip() for r in outcome.replies) and not outcome.handoff_requested:
             # The customer is never left without an answer, whatever the policies decided.
             log.error("conversation %s seq %d: the engine sent no reply", conversation_id, seq)

@@ -81,6 +81,7 @@ class HandoffService:
             conversation_id, Status.PENDING, reason=reason, locked=locked, quiet=quiet
         )
         if change is not None:
+            self.services.metrics.handoffs.labels(reason=reason).inc()
             if locked:
                 # Assigning takes this conversation's lock, which our caller holds: later.
                 self._spawn(self.auto_assign())
@@ -94,9 +95,12 @@ class HandoffService:
         task.add_done_callback(self._tasks.discard)
 
     async def take_over(self, conversation_id: str, *, agent_id: int) -> Change | None:
-        return await self._change(
+        change = await self._change(
             conversation_id, Status.ASSIGNED, agent_id=agent_id, reason="take_over"
         )
+        if change is not None:
+            self.services.metrics.take_overs.inc()
+        return change
 
     async def resolve(self, conversation_id: str, *, agent_id: int | None) -> Change | None:
         return await self._change(

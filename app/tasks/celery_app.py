@@ -21,6 +21,7 @@ BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
     "retrain-if-changed": {"task": "kefu.retrain_if_changed", "schedule": timedelta(minutes=5)},
     "retention": {"task": "kefu.apply_retention", "schedule": crontab(hour=3, minute=0)},
     "nightly-export": {"task": "kefu.export_transcripts", "schedule": crontab(hour=2, minute=30)},
+    "nightly-nlu-evaluation": {"task": "kefu.evaluate_nlu", "schedule": crontab(hour=1, minute=30)},
 }
 
 
@@ -66,6 +67,12 @@ def _register(celery: Celery, ctx: JobContext) -> None:
 
         yesterday = (datetime.now(UTC) - timedelta(days=1)).date().isoformat()
         return jobs.export_transcripts(ctx, day=day or yesterday, fmt=fmt)
+
+    @celery.task(name="kefu.evaluate_nlu")
+    def evaluate_nlu(day: str | None = None) -> dict[str, Any]:
+        from datetime import UTC, datetime
+
+        return jobs.evaluate_nlu(ctx, day=day or datetime.now(UTC).date().isoformat())
 
     @celery.task(name="kefu.retrain_if_changed")
     def retrain_if_changed() -> str:

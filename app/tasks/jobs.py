@@ -221,5 +221,56 @@ def retrain_if_changed(ctx: JobContext) -> str:
     return str(ensure_trained(ctx.settings))
 
 
+NLU_EVALUATION = "nlu-eval"
+REPORTED_ERRORS = 50
+
+
+def evaluate_nlu(ctx: JobContext, *, day: str) -> dict[str, Any]:
+    """Score the live assistant's NLU on the project's held-out tests (once per day and model).
+
+    The test set is every file under the project's tests/ with an ``nlu:`` section, as
+    ``kefu test nlu --data`` reads it; the model is the trained one for the project's
+    current content (trained first if missing, as the app does). The report is stored as
+    the JobRun's result; admins see it on the operations page.
+    """
+    import yaml
+
+    from app.bot import ensure_trained
+    from dialogue import Project
+    from dialogue.nlu.evaluation import predict, score
+    from dialogue.training import load_trained
+    from dialogue.training_data import TrainingData, read_nlu_file
+
+    project = Project.load(ctx.settings.project_dir)
+    test_data = TrainingData()
+    test_files: list[str] = []
+    for file in project.test_files:
+        document = yaml.safe_load(file.read_text(encoding="utf-8"))
+        if isinstance(document, dict) and "nlu" in document:
+            test_data = test_data.merge(read_nlu_file(file))
+            test_files.append(file.name)
+    fingerprint = project.fingerprint()
+
+    def work() -> dict[str, Any]:
+        if not test_data.intent_examples:
+            return {"day": day, "model": fingerprint, "skipped": "no NLU tests in tests/"}
+        trained = load_trained(ctx.settings.models_dir, project)
+        if trained is None:
+            ensure_trained(ctx.settings)
+            trained = load_trained(ctx.settings.models_dir, project)
+        assert trained is not None
+        report = score(predict(trained.nlu.parse, test_data.intent_examples))
+        return {
+            "day": day,
+            "model": fingerprint,
+            "test_files": test_files,
+            **report.to_json(),
+            "errors": list(report.errors[:REPORTED_ERRORS]),
+            "error_count": len(report.errors),
+        }
+
+    return once(ctx, f"{NLU_EVALUATION}:{day}:{fingerprint[:16]}", NLU_EVALUATION, work)
+
+
 def exports_dir(ctx: JobContext) -> Path:
     return ctx.settings.data_dir / "exports"

@@ -13,7 +13,8 @@ log = logging.getLogger(__name__)
 
 
 async def run_periodic(jobs: Jobs, *, tick: float = 15.0) -> None:
-    """Due webhooks every tick; retention and yesterday's export once a day."""
+    """Due webhooks every tick; retention, yesterday's export and the NLU evaluation once a
+    day (and at start-up, so a fresh install has a report)."""
     last_daily: str | None = None
     while True:
         jobs.submit("kefu.deliver_due_webhooks")
@@ -23,6 +24,7 @@ async def run_periodic(jobs: Jobs, *, tick: float = 15.0) -> None:
             jobs.submit("kefu.apply_retention", today)
             yesterday = (datetime.now(UTC) - timedelta(days=1)).date().isoformat()
             jobs.submit("kefu.export_transcripts", yesterday, "json")
+            jobs.submit("kefu.evaluate_nlu", today)
         await asyncio.sleep(tick)
 
 

@@ -57,6 +57,7 @@ async def test_conversation_round_trip(server: ServerProcess) -> None:
             if line.startswith(f'kefu_turn_seconds_count{{stage="{stage}"}}')
         ]
         assert counts and float(counts[0].split()[-1]) >= 1, (stage, metrics)
+    assert 'kefu_claims_total{status="supported"}' in metrics, "fact-check outcomes are counted"
 
 
 async def test_same_client_id_is_stored_once(server: ServerProcess) -> None:

@@ -4,6 +4,7 @@ agent replies, notes, resolve, CSAT, hand back; on SQLite and PostgreSQL."""
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -214,6 +215,26 @@ def test_operations_figures_for_admins_only(console_server: ServerProcess) -> No
     assert page.status_code == 200 and "/console/static/ops.js" in page.text
 
 
+def test_nlu_evaluation_reports_for_admins(console_server: ServerProcess) -> None:
+    ana, root = signed_in(console_server, "ana"), signed_in(console_server, "root")
+    assert ana.get("/api/v1/admin/nlu-evaluations").status_code == 403
+    assert ana.post("/api/v1/admin/nlu-evaluations").status_code == 403
+    no_csrf = root.http.post("/api/v1/admin/nlu-evaluations")
+    assert no_csrf.status_code == 403
+    assert root.post("/api/v1/admin/nlu-evaluations").status_code == 202
+    # The embedded scheduler evaluated at start-up; "evaluate now" repeats today's run.
+    deadline = time.monotonic() + 120
+    while True:
+        runs = root.get("/api/v1/admin/nlu-evaluations").json()["evaluations"]
+        if runs and runs[0]["status"] == "done":
+            break
+        assert time.monotonic() < deadline, runs
+        time.sleep(1)
+    assert len(runs) == 1, "one evaluation per day and model, however often it is asked for"
+    report = runs[0]["report"]
+    assert report["n"] >= 200 and report["intent"]["accuracy"] >= 0.8
+
+
 async def test_customer_asks_for_a_person_and_the_least_loaded_agent_gets_it(
     console_server: ServerProcess,
 ) -> None:
@@ -245,6 +266,9 @@ async def test_customer_asks_for_a_person_and_the_least_loaded_agent_gets_it(
     ack = await customer.say("hello?")
     await asyncio.sleep(2.0)
     assert not [m for m in customer.messages() if m["role"] == "bot" and m["seq"] > ack["seq"]]
+    metrics = httpx.get(console_server.http_url + "/metrics").text
+    assert 'kefu_handoffs_total{reason="bot"}' in metrics
+    assert "kefu_take_overs_total" in metrics
     await customer.close()
     await busy.close()
     await ana.close()

@@ -193,6 +193,43 @@ def test_retention_runs_once_a_day(tmp_path: Path, action: str) -> None:
             assert session.get(JobRun, f"retention:{today}").status == "done"  # type: ignore[union-attr]
 
 
+def test_nightly_nlu_evaluation_scores_the_live_model_once(
+    trained_data_dir: Path, tmp_path: Path
+) -> None:
+    url = f"sqlite:///{tmp_path / 'jobs.db'}"
+    upgrade(url)
+    ctx = JobContext(Settings(data_dir=trained_data_dir, database_url=url))
+    try:
+        report = jobs.evaluate_nlu(ctx, day="2026-11-01")
+        assert report["test_files"] == ["nlu_test.yml"] and report["n"] >= 200
+        assert 0.8 <= report["intent"]["accuracy"] <= 1.0
+        assert "order_status" in report["intent"]["per_intent"]
+        assert report["error_count"] >= len(report["errors"])
+        assert all({"text", "intent", "predicted"} <= set(e) for e in report["errors"])
+        again = jobs.evaluate_nlu(ctx, day="2026-11-01")
+        assert again == report, "a rerun for the same day and model returns the stored report"
+        with ctx.sessions() as session:
+            runs = session.execute(select(JobRun).where(JobRun.job == "nlu-eval")).scalars().all()
+            assert [r.status for r in runs] == ["done"]
+    finally:
+        ctx.close()
+
+
+def test_nlu_evaluation_without_tests_says_so(trained_data_dir: Path, tmp_path: Path) -> None:
+    import shutil
+
+    project = tmp_path / "assistant"
+    shutil.copytree(Settings().project_dir, project, ignore=shutil.ignore_patterns("tests"))
+    url = f"sqlite:///{tmp_path / 'jobs.db'}"
+    upgrade(url)
+    ctx = JobContext(Settings(data_dir=tmp_path, database_url=url, project_dir=project))
+    try:
+        report = jobs.evaluate_nlu(ctx, day="2026-11-01")
+        assert report["skipped"] == "no NLU tests in tests/"
+    finally:
+        ctx.close()
+
+
 def test_transcript_export_json_and_csv(context: JobContext) -> None:
     seed_conversations(context)
     today = datetime.now(UTC).date().isoformat()

@@ -1,4 +1,4 @@
-"""``/api/v1/admin/users``: admins manage agent and admin accounts."""
+"""``/api/v1/admin``: admins manage accounts and read operations figures and NLU reports."""
 
 from __future__ import annotations
 
@@ -13,8 +13,9 @@ from starlette.concurrency import run_in_threadpool
 from app.api.deps import ServicesDep
 from app.auth.deps import AdminDep
 from app.console.stats import daily_stats
-from app.db.models import User
+from app.db.models import JobRun, User
 from app.db.users import MIN_PASSWORD_CHARS, hash_password
+from app.tasks.jobs import NLU_EVALUATION
 
 router = APIRouter(prefix="/api/v1/admin/users", tags=["admin"])
 
@@ -73,3 +74,37 @@ async def stats(
     """Daily operations figures for the last ``days`` days (UTC)."""
     async with services.db.session() as session:
         return await daily_stats(session, days=days)
+
+
+@stats_router.get("/nlu-evaluations")
+async def nlu_evaluations(
+    services: ServicesDep, admin: AdminDep, limit: Annotated[int, Query(ge=1, le=100)] = 14
+) -> dict[str, Any]:
+    """The latest NLU evaluations of the live assistant (nightly job), newest first."""
+    async with services.db.session() as session:
+        runs = (
+            await session.execute(
+                select(JobRun)
+                .where(JobRun.job == NLU_EVALUATION)
+                .order_by(JobRun.created_at.desc())
+                .limit(limit)
+            )
+        ).scalars()
+        return {
+            "evaluations": [
+                {
+                    "status": run.status,
+                    "started_at": run.created_at.isoformat(),
+                    "finished_at": run.finished_at.isoformat() if run.finished_at else None,
+                    "report": run.result,
+                }
+                for run in runs
+            ]
+        }
+
+
+@stats_router.post("/nlu-evaluations", status_code=status.HTTP_202_ACCEPTED)
+async def evaluate_nlu_now(services: ServicesDep, admin: AdminDep) -> dict[str, str]:
+    """Queue today's evaluation (it runs once per day and model: a repeat returns the same)."""
+    services.jobs.submit("kefu.evaluate_nlu")
+    return {"status": "queued"}

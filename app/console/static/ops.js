@@ -59,4 +59,73 @@
       CHARTS.forEach(function (c) { charts.appendChild(chart(data.days, c[0], c[1], c[2])); });
     })
     .catch(function (e) { document.getElementById("error").textContent = e.message; });
+
+  function pct(x) { return x === undefined || x === null ? "–" : (x * 100).toFixed(1) + "%"; }
+
+  function showLatest(report) {
+    var box = document.getElementById("nlu-latest");
+    box.textContent = "";
+    if (!report || report.skipped || !report.intent) return;
+    var weakest = Object.keys(report.intent.per_intent)
+      .map(function (name) { return [name, report.intent.per_intent[name]]; })
+      .filter(function (pair) { return pair[1].support > 0; })
+      .sort(function (a, b) { return a[1].f1 - b[1].f1; })
+      .slice(0, 5);
+    box.appendChild(el("h3", "Weakest intents (" + report.day + ")"));
+    var list = el("ul");
+    weakest.forEach(function (pair) {
+      var item = el("li", pair[0] + ": F1 " + pct(pair[1].f1) + ", " + pair[1].support + " examples");
+      if (pair[1].f1 < 0.8) item.className = "weak";
+      list.appendChild(item);
+    });
+    box.appendChild(list);
+    if (report.errors && report.errors.length) {
+      box.appendChild(el("h3", "Some mistakes"));
+      var mistakes = el("ul");
+      report.errors.slice(0, 8).forEach(function (e) {
+        mistakes.appendChild(el("li", "“" + e.text + "”: expected " + e.intent + ", got " + e.predicted));
+      });
+      box.appendChild(mistakes);
+    }
+  }
+
+  function loadEvaluations() {
+    fetch("/api/v1/admin/nlu-evaluations", { credentials: "same-origin" })
+      .then(function (r) { if (!r.ok) throw new Error("NLU reports: HTTP " + r.status); return r.json(); })
+      .then(function (data) {
+        var body = document.getElementById("nlu-runs");
+        body.textContent = "";
+        data.evaluations.forEach(function (run) {
+          var report = run.report || {};
+          var row = el("tr");
+          var cells = report.skipped || run.status !== "done"
+            ? [report.day || run.started_at.slice(0, 10), (report.model || "").slice(0, 8),
+               report.skipped || run.status, "", "", "", ""]
+            : [report.day, report.model.slice(0, 8), String(report.n), pct(report.intent.accuracy),
+               pct(report.intent.macro_f1), pct(report.entities.micro_f1), String(report.error_count)];
+          cells.forEach(function (c) { row.appendChild(el("td", c)); });
+          body.appendChild(row);
+        });
+        var latest = data.evaluations.filter(function (r) { return r.status === "done"; })[0];
+        showLatest(latest && latest.report);
+      })
+      .catch(function (e) { document.getElementById("nlu-status").textContent = e.message; });
+  }
+
+  document.getElementById("nlu-run").addEventListener("click", function () {
+    fetch("/api/v1/auth/me", { credentials: "same-origin" })
+      .then(function (r) { return r.json(); })
+      .then(function (me) {
+        return fetch("/api/v1/admin/nlu-evaluations", {
+          method: "POST", credentials: "same-origin", headers: { "X-CSRF-Token": me.csrf_token },
+        });
+      })
+      .then(function (r) {
+        if (!r.ok) throw new Error("HTTP " + r.status);
+        document.getElementById("nlu-status").textContent = "Queued; the table refreshes in a moment.";
+        setTimeout(loadEvaluations, 5000);
+      })
+      .catch(function (e) { document.getElementById("nlu-status").textContent = e.message; });
+  });
+  loadEvaluations();
 })();
