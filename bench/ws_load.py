@@ -1,6 +1,8 @@
 """Websocket load: N concurrent conversations against ``kefu run`` and a bare echo baseline.
 
     python -m bench.ws_load [--sizes 100,500,1000] [--duration 30] [--interval 5]
+    python -m bench.ws_load --scaling            # one scaled-mode replica vs two
+    python -m bench.ws_load --soak               # 1,000 conversations for 10 minutes
 
 Each conversation connects, says hello, then sends one message every ``interval`` seconds
 (steady rate, random phase) for ``duration`` seconds and waits for the bot's reply to each.
@@ -8,6 +10,11 @@ Reported per target and size: per-turn latency (send -> bot reply) p50/p95/p99, 
 second, messages lost (acked but never answered, or never acked), errors, and the server's
 peak RSS. Both servers run as separate processes on loopback ports; the load generator is
 this process. The last line is one JSON object with every figure.
+
+``--soak`` runs kefu alone with ``--sizes`` conversations (default 1000) for ``--duration``
+(default 600 s), sampling the server's RSS every 10 s; it reports the samples, the growth
+after warm-up (the first ``--warmup`` seconds of steady load) against ``--rss-bound-mb``, and
+the lost messages.
 """
 
 from __future__ import annotations
@@ -73,6 +80,8 @@ class Result:
     lost_reasons: list[str] = field(default_factory=list)
     elapsed_s: float = 0.0
     peak_rss_mb: float = 0.0
+    # (seconds since steady load began, server RSS in MiB), every ``sample_every`` seconds
+    rss_samples: list[tuple[float, float]] = field(default_factory=list)
 
     def summary(self) -> dict[str, float | int | str]:
         lat = sorted(self.latencies_ms)
@@ -243,24 +252,31 @@ async def conversation(
         await ws.close()
 
 
-async def run_load(target: Target, n: int, duration: float, interval: float) -> Result:
+async def run_load(
+    target: Target, n: int, duration: float, interval: float, *, sample_every: float = 10.0
+) -> Result:
     result = Result(target.name, n)
     servers = [psutil.Process(p.pid) for p in target.procs]
     stop = asyncio.Event()
-
-    async def sample_memory() -> None:
-        while not stop.is_set():
-            try:
-                rss = sum(s.memory_info().rss for s in servers)
-                result.peak_rss_mb = max(result.peak_rss_mb, rss / 2**20)
-            except psutil.Error:
-                return
-            await asyncio.sleep(0.5)
-
-    sampler = asyncio.create_task(sample_memory())
     all_connected = asyncio.Event()
     start_by = min(20.0, n / 100)  # connect about 100 a second
     started = time.monotonic()
+
+    async def sample_memory() -> None:
+        next_sample = 0.0
+        while not stop.is_set():
+            try:
+                rss = sum(s.memory_info().rss for s in servers) / 2**20
+            except psutil.Error:
+                return
+            result.peak_rss_mb = max(result.peak_rss_mb, rss)
+            since = time.monotonic() - started - start_by
+            if since >= next_sample:
+                result.rss_samples.append((round(since, 1), round(rss, 1)))
+                next_sample = since + sample_every
+            await asyncio.sleep(0.5)
+
+    sampler = asyncio.create_task(sample_memory())
     tasks = [
         asyncio.create_task(
             conversation(target, i, result, duration, interval, start_by, all_connected)
@@ -299,7 +315,23 @@ def main() -> None:
         help="instead of kefu vs echo: one scaled-mode replica vs two, on the local PostgreSQL "
         "and Redis (KEFU_BENCH_POSTGRES_URL, KEFU_BENCH_REDIS_URL)",
     )
+    parser.add_argument(
+        "--soak",
+        action="store_true",
+        help="kefu alone, 1000 conversations for 10 minutes, RSS sampled every 10 s",
+    )
+    parser.add_argument("--warmup", type=float, default=120.0, help="soak: seconds of warm-up")
+    parser.add_argument(
+        "--rss-bound-mb", type=float, default=150.0, help="soak: allowed growth after warm-up"
+    )
     args = parser.parse_args()
+    if args.soak:
+        if "--sizes" not in sys.argv:
+            args.sizes = "1000"
+        if "--duration" not in sys.argv:
+            args.duration = 600.0
+        if "--interval" not in sys.argv:
+            args.interval = 20.0
     sizes = [int(s) for s in args.sizes.split(",")]
 
     import resource
@@ -314,6 +346,10 @@ def main() -> None:
         from app.settings import Settings
 
         ensure_trained(Settings(data_dir=data_dir))
+
+    if args.soak:
+        soak(data_dir, tmp, sizes[0], args)
+        return
 
     rows: list[dict[str, float | int | str]] = []
     if args.scaling:
@@ -385,6 +421,56 @@ def main() -> None:
                 "interval_s": args.interval,
                 "results": rows,
                 "ratios": ratios,
+            }
+        )
+    )
+
+
+def soak(data_dir: Path, tmp: Path, n: int, args: argparse.Namespace) -> None:
+    """Long steady load on one embedded kefu; memory growth after warm-up and losses."""
+    target = start_kefu(data_dir, f"sqlite:///{tmp / 'kefu-soak.db'}", name="kefu")
+    try:
+        result = asyncio.run(run_load(target, n, args.duration, args.interval))
+    finally:
+        target.stop()
+    for reason in result.lost_reasons[:5]:
+        print(f"    lost: {reason}", file=sys.stderr)
+    samples = result.rss_samples
+    after = [rss for t, rss in samples if t >= args.warmup]
+    at_warm = after[0] if after else float("nan")
+    growth = (max(after) - at_warm) if after else float("nan")
+    end_growth = (after[-1] - at_warm) if after else float("nan")
+    summary = result.summary()
+    print(
+        f"\nws_load --soak: {n} conversations, {args.duration:g}s, one message every "
+        f"{args.interval:g}s each; server RSS every 10 s"
+    )
+    print(f"{'t (s)':>8} | {'RSS (MiB)':>10}")
+    for t, rss in samples:
+        print(f"{t:>8.0f} | {rss:>10.1f}")
+    within = growth <= args.rss_bound_mb
+    print(
+        f"sent {summary['sent']}, answered {summary['answered']}, lost {summary['lost']}, "
+        f"errors {summary['errors']}; p50 {summary['p50_ms']} ms, p99 {summary['p99_ms']} ms\n"
+        f"RSS after {args.warmup:g}s warm-up {at_warm:.1f} MiB; largest growth after it "
+        f"{growth:+.1f} MiB, at the end {end_growth:+.1f} MiB (bound {args.rss_bound_mb:g} MiB: "
+        f"{'within' if within else 'EXCEEDED'})"
+    )
+    print(
+        json.dumps(
+            {
+                "benchmark": "ws_load",
+                "mode": "soak",
+                "duration_s": args.duration,
+                "interval_s": args.interval,
+                "warmup_s": args.warmup,
+                "result": summary,
+                "rss_samples": samples,
+                "rss_after_warmup_mb": at_warm,
+                "rss_growth_max_mb": round(growth, 1),
+                "rss_growth_end_mb": round(end_growth, 1),
+                "rss_bound_mb": args.rss_bound_mb,
+                "within_bound": within,
             }
         )
     )
