@@ -152,7 +152,7 @@ class BotRunner:
                 conversation_id, reason="bot", locked=True, quiet=True
             )
         else:
-            await self.services.console.conversation_changed(conversation_id)
+            self.services.console.conversation_changed_soon(conversation_id)
         self.services.metrics.turn_seconds.labels(stage="total").observe(
             time.perf_counter() - started
         )

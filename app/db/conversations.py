@@ -159,14 +159,15 @@ async def messages_after(
 
 
 async def load_events(session: AsyncSession, *, conversation_id: str) -> list[dict[str, Any]]:
+    # The data column alone: no ORM objects for a history read on every turn.
     rows = (
         await session.execute(
-            select(TrackerEvent)
+            select(TrackerEvent.data)
             .where(TrackerEvent.conversation_id == conversation_id)
             .order_by(TrackerEvent.idx)
         )
     ).scalars()
-    return [dict(r.data) for r in rows]
+    return [dict(data) for data in rows]
 
 
 def add_events(

@@ -52,9 +52,14 @@ class Database:
 
     def __init__(self, url: str, *, echo: bool = False) -> None:
         self.url = async_url(url)
-        kwargs: dict[str, Any] = {"echo": echo, "pool_pre_ping": True}
+        kwargs: dict[str, Any] = {"echo": echo}
         if self.url.startswith("postgresql"):
-            kwargs.update(pool_size=20, max_overflow=20, pool_timeout=10)
+            # pre-ping: a connection the server dropped (a restart) is replaced, not used.
+            kwargs.update(pool_size=20, max_overflow=20, pool_timeout=10, pool_pre_ping=True)
+        else:
+            # A session always ends its transaction; the pool's extra rollback on return
+            # is one more trip through aiosqlite's thread per session.
+            kwargs.update(pool_reset_on_return=None)
         self.engine: AsyncEngine = create_async_engine(self.url, **kwargs)
         if self.is_sqlite:
             event.listen(self.engine.sync_engine, "connect", _tune_sqlite)
