@@ -387,6 +387,10 @@ class Engine:
             outcome = await run_form(self, turn, name, prediction)
             if outcome is FormRun.FAILED:
                 turn.stop = True
+            elif outcome is FormRun.REJECTED:
+                # As for custom actions: no policy may predict it again for this message
+                # (a rule that starts the form would otherwise loop until the action limit).
+                turn.rejected.add(name)
         else:
             await self._run_custom(turn, name, prediction)
 

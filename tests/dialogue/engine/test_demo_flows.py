@@ -85,6 +85,22 @@ async def test_a_wrong_email_and_an_unknown_id_read_the_same(acme_project: Proje
     assert slots["order_id"] is None and slots["email"] is None
 
 
+async def test_asking_again_inside_the_form_asks_for_the_slot_again(
+    acme_project: Project,
+) -> None:
+    # A rule starts the form on order_status; inside the form the same intent gives the form
+    # nothing, so the form rejects it: it must not be predicted again until the action
+    # limit, the customer is asked again (found by the websocket load benchmark).
+    chat = Demo(acme_project).chat()
+    await chat.say("/order_status")
+    await chat.say("/payment_methods")  # an interruption the bot answers, then re-asks
+    outcome = await chat.say("/order_status")
+    assert texts_of(outcome) == ["What's your order ID? It looks like A10001."]
+    assert actions_of(outcome).count("order_status_form") <= 2
+    shown = await chat.say('/inform{"order_id": "A10003"}')
+    assert texts_of(shown) == ["Thanks. What's the email address you used for order A10003?"]
+
+
 async def test_formats_are_checked_before_anything_is_looked_up(acme_project: Project) -> None:
     chat = Demo(acme_project).chat()
     await chat.say("/order_status")
