@@ -75,6 +75,13 @@ class Services:
         knowledge = KnowledgeBase(settings)
         knowledge.load()
         chat_model = chat_model_for(settings)
+        if not settings.model_enabled or settings.model_url:
+            # Without an in-process language model, torch only runs the NLU's small models
+            # on the event loop: one intra-op thread; more only spin against the other
+            # replicas and the database on a busy machine.
+            import torch
+
+            torch.set_num_threads(1)
         answers = GraphAnswers(
             knowledge, KnowledgeAnswerer(chat_model, store_name=settings.store_name)
         )
