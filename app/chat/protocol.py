@@ -80,6 +80,9 @@ def _field(
         raise ProtocolError(ErrorCode.BAD_FRAME, f"'{name}' must be {_kind_name(kind)}")
     if not isinstance(value, kind):
         raise ProtocolError(ErrorCode.BAD_FRAME, f"'{name}' must be {_kind_name(kind)}")
+    if isinstance(value, str) and "\x00" in value:
+        # PostgreSQL cannot store NUL in text: refuse it here with a clear error.
+        raise ProtocolError(ErrorCode.BAD_FRAME, f"'{name}' must not contain NUL characters")
     return value
 
 

@@ -67,7 +67,10 @@ def run(host: str | None, port: int | None, log_level: str) -> None:
     logging.getLogger("celery.app.trace").setLevel(logging.WARNING)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     if settings.mode == DeploymentMode.EMBEDDED:
-        click.echo(f"database: {settings.resolved_database_url}")
+        from sqlalchemy.engine import make_url
+
+        shown = make_url(settings.resolved_database_url).render_as_string(hide_password=True)
+        click.echo(f"database: {shown}")
         upgrade(settings.resolved_database_url)
         if settings.demo_accounts:
             print_demo_accounts(settings)

@@ -80,6 +80,8 @@ def test_resume_without_token_is_unauthorized() -> None:
         ('{"type":"typing","on":"yes"}', ErrorCode.BAD_FRAME),
         ('{"type":"read","seq":-3}', ErrorCode.BAD_FRAME),
         ('{"type":"message","client_id":"a","text":"\\ud800"}', ErrorCode.BAD_FRAME),
+        ('{"type":"message","client_id":"a","text":"nul \\u0000 byte"}', ErrorCode.BAD_FRAME),
+        ('{"type":"hello","conversation_id":"\\u0000","resume_token":"t"}', ErrorCode.BAD_FRAME),
         ("[" * 100_000 + "]" * 100_000, ErrorCode.BAD_JSON),
     ],
 )
