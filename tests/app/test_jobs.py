@@ -282,3 +282,44 @@ async def test_a_conversation_emits_signed_events(trained_data_dir: Path, tmp_pa
             await client.close()
         finally:
             server.stop()
+
+
+async def test_a_changed_project_is_retrained_and_hot_loaded(tmp_path: Path) -> None:
+    """Embedded mode: the app notices the project changed, trains it, swaps the model live."""
+    import shutil
+
+    project = tmp_path / "moodbot"
+    fixture = Path(__file__).resolve().parents[1] / "dialogue" / "fixtures" / "rasa" / "moodbot"
+    shutil.copytree(fixture, project)
+    server = ServerProcess(
+        data_dir=tmp_path / "data",
+        database_url=f"sqlite:///{tmp_path / 'kefu.db'}",
+        env={"KEFU_PROJECT_DIR": str(project), "KEFU_MODEL_WATCH_SECONDS": "1"},
+    )
+    (tmp_path / "data").mkdir()
+    server.start(timeout=180)
+    try:
+
+        async def greeting() -> str:
+            client = await ChatClient.connect(server.ws_url)
+            await client.hello()
+            ack = await client.say("hello there")
+            reply = await client.bot_reply(after_seq=ack["seq"])
+            await client.close()
+            return str(reply["text"])
+
+        assert await greeting() == "Hey! How are you?"
+        domain = project / "domain.yml"
+        domain.write_text(
+            domain.read_text(encoding="utf-8").replace(
+                "Hey! How are you?", "Hello from the retrained assistant!"
+            ),
+            encoding="utf-8",
+        )
+        deadline = time.monotonic() + 150
+        while (text := await greeting()) != "Hello from the retrained assistant!":
+            assert text == "Hey! How are you?", text  # the old model until the swap
+            assert time.monotonic() < deadline, "the changed project was not hot-loaded"
+            await asyncio.sleep(1)
+    finally:
+        server.stop()
