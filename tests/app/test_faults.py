@@ -1,0 +1,87 @@
+"""Faults with real processes: the model runtime killed while the app serves customers."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.chat_client import ChatClient
+from tests.servers import ServerProcess, free_port
+
+pytestmark = pytest.mark.slow
+REPO = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def runtime(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[bytes], int]]:
+    """``kefu model serve`` with the tiny random model, as its own process."""
+    port = free_port()
+    log = (tmp_path / "runtime.log").open("wb")
+    proc = subprocess.Popen(
+        [
+            *(sys.executable, "-m", "app", "model", "serve", "--model", "tiny-random"),
+            *("--port", str(port), "--host", "127.0.0.1", "--log-level", "warning"),
+        ],
+        cwd=REPO,
+        env={**os.environ, "KEFU_DATA_DIR": str(tmp_path / "runtime")},
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    deadline = time.monotonic() + 120
+    while True:
+        assert proc.poll() is None, (tmp_path / "runtime.log").read_text(errors="replace")
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/v1/models", timeout=2).status_code == 200:
+                break
+        except httpx.HTTPError:
+            pass
+        assert time.monotonic() < deadline, "the model runtime did not start"
+        time.sleep(0.5)
+    try:
+        yield proc, port
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        proc.wait(10)
+        log.close()
+
+
+async def test_killing_the_model_runtime_falls_back_to_composed_answers(
+    runtime: tuple[subprocess.Popen[bytes], int], trained_data_dir: Path, tmp_path: Path
+) -> None:
+    proc, port = runtime
+    server = ServerProcess(
+        data_dir=trained_data_dir,
+        database_url=f"sqlite:///{tmp_path / 'kefu.db'}",
+        env={"KEFU_MODEL_ENABLED": "true", "KEFU_MODEL_URL": f"http://127.0.0.1:{port}/v1"},
+    ).start()
+    try:
+        client = await ChatClient.connect(server.ws_url)
+        await client.hello()
+        ack = await client.say("How much is the Aurora X2?")
+        first = await client.bot_reply(after_seq=ack["seq"], timeout=120)
+        # The tiny model writes noise: checked, it is replaced by an answer from the facts.
+        assert "129" in first["text"], first
+
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(10)
+        started = time.monotonic()
+        ack = await client.say("How much is the Vector 16 Pro?")
+        reply = await client.bot_reply(after_seq=ack["seq"], timeout=30)
+        elapsed = time.monotonic() - started
+        assert "1,899" in reply["text"] or "1899" in reply["text"], reply
+        # A dead runtime is noticed at once (connection refused), not after the client's
+        # 120 s timeout; the bound is loose for a busy CI machine (typically well under 2 s).
+        assert elapsed < 10.0, elapsed
+        print(f"answer after the runtime was killed: {elapsed:.2f} s")
+        await client.close()
+    finally:
+        server.stop()
