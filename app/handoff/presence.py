@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import logging
 import time
 from collections import Counter
 from typing import Protocol
 
 from redis.asyncio import Redis
+from redis.exceptions import RedisError
+
+log = logging.getLogger(__name__)
 
 PRESENCE_KEY = "kefu:presence"
 PRESENCE_TTL = 60.0
@@ -44,16 +48,27 @@ class RedisPresence:
         self.redis = redis
 
     async def join(self, agent_id: int, connection_id: str) -> None:
-        await self.redis.hset(  # type: ignore[misc]
-            PRESENCE_KEY, f"{agent_id}:{connection_id}", str(time.time() + PRESENCE_TTL)
-        )
+        try:
+            await self.redis.hset(  # type: ignore[misc]
+                PRESENCE_KEY, f"{agent_id}:{connection_id}", str(time.time() + PRESENCE_TTL)
+            )
+        except (RedisError, OSError) as error:
+            log.warning("presence not recorded, Redis unavailable: %s", error)
 
     async def leave(self, agent_id: int, connection_id: str) -> None:
-        await self.redis.hdel(PRESENCE_KEY, f"{agent_id}:{connection_id}")  # type: ignore[misc]
+        try:
+            await self.redis.hdel(PRESENCE_KEY, f"{agent_id}:{connection_id}")  # type: ignore[misc]
+        except (RedisError, OSError) as error:
+            log.warning("presence not cleared, Redis unavailable (it expires): %s", error)
 
     async def online(self) -> set[int]:
         now = time.time()
-        fields = await self.redis.hgetall(PRESENCE_KEY)  # type: ignore[misc]
+        try:
+            fields = await self.redis.hgetall(PRESENCE_KEY)  # type: ignore[misc]
+        except (RedisError, OSError) as error:
+            # Nobody is known to be online: handoffs wait in the queue, agents take them.
+            log.warning("presence unknown, Redis unavailable: %s", error)
+            return set()
         agents, stale = set(), []
         for field, expires in fields.items():
             name = field.decode() if isinstance(field, bytes) else field

@@ -1,7 +1,8 @@
-"""Faults with real processes: the model runtime killed while the app serves customers."""
+"""Faults with real processes: the model runtime killed, Redis gone in scaled mode."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import signal
 import subprocess
@@ -85,3 +86,83 @@ async def test_killing_the_model_runtime_falls_back_to_composed_answers(
         await client.close()
     finally:
         server.stop()
+
+
+def start_redis(port: int) -> subprocess.Popen[bytes]:
+    proc = subprocess.Popen(
+        [
+            *("redis-server", "--port", str(port), "--bind", "127.0.0.1"),
+            *("--save", "", "--appendonly", "no"),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 20
+    while (
+        subprocess.run(
+            ["redis-cli", "-p", str(port), "ping"], capture_output=True, check=False
+        ).stdout.strip()
+        != b"PONG"
+    ):
+        assert proc.poll() is None and time.monotonic() < deadline, "redis did not start"
+        time.sleep(0.1)
+    return proc
+
+
+@pytest.mark.postgres
+@pytest.mark.redis
+async def test_a_redis_outage_degrades_a_scaled_replica_without_failing_it(
+    trained_data_dir: Path,
+) -> None:
+    from app.db.migrate import upgrade
+    from tests.servers import postgres_database
+
+    port = free_port()
+    redis = start_redis(port)
+    with postgres_database() as url:
+        upgrade(url)
+        server = ServerProcess(
+            data_dir=trained_data_dir,
+            database_url=url,
+            env={
+                "KEFU_MODE": "scaled",
+                "KEFU_REDIS_URL": f"redis://127.0.0.1:{port}/0",
+                "KEFU_MODEL_ENABLED": "false",
+            },
+        ).start()
+        try:
+            client = await ChatClient.connect(server.ws_url)
+            await client.hello()
+            ack = await client.say("hi")
+            await client.bot_reply(after_seq=ack["seq"])
+
+            redis.kill()
+            redis.wait(10)
+            ack = await client.say("where is my order?")
+            assert ack["type"] == "ack"
+            reply = await client.bot_reply(after_seq=ack["seq"], timeout=30)
+            assert "order ID" in reply["text"], reply
+            newcomer = await ChatClient.connect(server.ws_url)
+            assert (await newcomer.hello())["type"] == "welcome"
+            ack = await newcomer.say("你们支持支付宝吗?")
+            assert "支付宝" in (await newcomer.bot_reply(after_seq=ack["seq"]))["text"]
+            checks = httpx.get(server.http_url + "/readyz").json()["checks"]
+            assert checks["realtime"] == "degraded" and server.proc is not None
+            assert server.proc.poll() is None, "the replica keeps running"
+            assert "Redis is unavailable" in server.log_path.read_text(errors="replace")
+
+            redis = start_redis(port)  # back: fan-out through Redis again
+            deadline = time.monotonic() + 30
+            while True:
+                ack = await newcomer.say("thanks")
+                await newcomer.bot_reply(after_seq=ack["seq"], timeout=30)
+                if httpx.get(server.http_url + "/readyz").json()["checks"]["realtime"] == "ok":
+                    break
+                assert time.monotonic() < deadline, "still degraded after Redis came back"
+                await asyncio.sleep(1)
+            await client.close()
+            await newcomer.close()
+        finally:
+            server.stop()
+            redis.kill()
+            redis.wait(10)

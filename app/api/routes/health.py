@@ -32,6 +32,8 @@ async def readyz(services: ServicesDep) -> JSONResponse:
         checks["database"] = "unavailable"
     checks["assistant"] = "ok" if services.assistant.engine is not None else "not loaded"
     ready = all(v == "ok" for v in checks.values())
+    # Without Redis a scaled replica still serves its own connections: degraded, not down.
+    checks["realtime"] = "degraded" if getattr(services.hub, "degraded", False) else "ok"
     return JSONResponse({"ready": ready, "checks": checks}, status_code=200 if ready else 503)
 
 
