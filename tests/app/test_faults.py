@@ -7,6 +7,7 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -166,3 +167,72 @@ async def test_a_redis_outage_degrades_a_scaled_replica_without_failing_it(
             server.stop()
             redis.kill()
             redis.wait(10)
+
+
+@pytest.fixture
+def private_postgres() -> Iterator[tuple[str, list[str]]]:
+    """A PostgreSQL cluster of this test's own (the machine's server stays untouched), run
+    as the ``postgres`` user; yields its URL and the pg_ctl command to stop/start it."""
+    import glob
+    import shutil
+
+    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/pg_ctl"))
+    if not found or shutil.which("runuser") is None or os.geteuid() != 0:
+        pytest.skip("needs PostgreSQL's pg_ctl and root (to run it as the postgres user)")
+    bin_dir = Path(found[-1]).parent
+    # Not under pytest's tmp dirs: those are private to root, the cluster runs as postgres.
+    root = Path(tempfile.mkdtemp(prefix="kefu-pg-"))
+    shutil.chown(root, "postgres")
+    as_postgres = ["runuser", "-u", "postgres", "--"]
+    subprocess.run(
+        [*as_postgres, str(bin_dir / "initdb"), *("-D", str(root / "data")), "-A", "trust"],
+        check=True,
+        capture_output=True,
+    )
+    port = free_port()
+    pg_ctl = [*as_postgres, str(bin_dir / "pg_ctl"), "-D", str(root / "data"), "-w"]
+    start = [
+        *pg_ctl,
+        *("-o", f"-p {port} -k {root} -c listen_addresses=127.0.0.1", "-l", str(root / "log")),
+        "start",
+    ]
+    subprocess.run(start, check=True, capture_output=True)
+    try:
+        yield f"postgresql://postgres@127.0.0.1:{port}/postgres", start
+    finally:
+        subprocess.run([*pg_ctl, "stop", "-m", "immediate"], check=False, capture_output=True)
+        shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.mark.postgres
+async def test_a_postgresql_restart_under_traffic(
+    private_postgres: tuple[str, list[str]], trained_data_dir: Path
+) -> None:
+    url, start = private_postgres
+    stop = [*start[: start.index("-o")], "stop", "-m", "fast"]
+    server = ServerProcess(
+        data_dir=trained_data_dir, database_url=url, env={"KEFU_MODEL_ENABLED": "false"}
+    ).start()
+    try:
+        client = await ChatClient.connect(server.ws_url)
+        await client.hello()
+        ack = await client.say("hi")
+        acked_before = ack["seq"]
+        await client.bot_reply(after_seq=ack["seq"])
+
+        subprocess.run(stop, check=True, capture_output=True)
+        refused = await client.say("where is my order?")
+        # An error frame, not silence: the message was not stored and may be sent again.
+        assert refused["type"] == "error" and "retry" in refused["message"], refused
+        assert httpx.get(server.http_url + "/readyz").status_code == 503
+
+        subprocess.run(start, check=True, capture_output=True)
+        ack = await client.say("where is my order?", client_id=refused.get("client_id"))
+        assert ack["type"] == "ack" and ack["seq"] == acked_before + 2  # nothing lost, no gap
+        reply = await client.bot_reply(after_seq=ack["seq"], timeout=30)
+        assert "order ID" in reply["text"], reply
+        assert httpx.get(server.http_url + "/readyz").status_code == 200
+        assert server.proc is not None and server.proc.poll() is None
+        await client.close()
+    finally:
+        server.stop()
