@@ -14,7 +14,7 @@ import re
 from collections.abc import Callable, Coroutine, Sequence
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request, Response, status
+from fastapi import APIRouter, Path, Query, Request, Response, status
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 from pydantic import BaseModel, Field
@@ -42,7 +42,7 @@ from app.admin.reading import Pinned, node_revisions, pinned_read
 from app.admin.schema import MAX_TEXT, graph_schema
 from app.admin.search import search_nodes
 from app.admin.views import neighbourhood, node_view
-from app.api.deps import ServicesDep
+from app.api.deps import DB_INT_MAX, ServicesDep
 from app.auth.deps import AdminDep
 from app.services import Services
 from dialogue.knowledge import AnswerMode
@@ -61,6 +61,8 @@ from knowledge_graph import (
 )
 from knowledge_graph.model import NAME, TYPE
 from knowledge_graph.persistence import GraphDiff, NodeEdit, Revision
+
+RevisionId = Annotated[int, Path(ge=1, le=DB_INT_MAX)]
 
 _LIBRARY_STATUS: tuple[tuple[type[KnowledgeGraphError], int], ...] = (
     (VersionConflictError, status.HTTP_409_CONFLICT),
@@ -123,7 +125,7 @@ class NodeCreate(BaseModel):
 class NodeUpdate(BaseModel):
     """``replace``: ``add`` is the node's complete new fact list (order kept)."""
 
-    expected_version: int = Field(ge=0)
+    expected_version: int = Field(ge=0, le=DB_INT_MAX)
     add: list[FactIn] = Field(default_factory=list, max_length=1000)
     remove: list[FactIn] = Field(default_factory=list, max_length=1000)
     replace: bool = False
@@ -330,7 +332,7 @@ async def delete_node(
     node_id: str,
     services: ServicesDep,
     admin: AdminDep,
-    expected_version: Annotated[int, Query(ge=0)],
+    expected_version: Annotated[int, Query(ge=0, le=DB_INT_MAX)],
     detach: bool = False,
     message: Annotated[str | None, Query(max_length=500)] = None,
 ) -> dict[str, Any]:
@@ -367,7 +369,7 @@ async def list_revisions(
     services: ServicesDep,
     admin: AdminDep,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    before: Annotated[int | None, Query(ge=1)] = None,
+    before: Annotated[int | None, Query(ge=1, le=DB_INT_MAX)] = None,
     node: Annotated[str | None, Query(max_length=255)] = None,
 ) -> dict[str, Any]:
     """Newest first: who saved what, when, with which message, and how much changed.
@@ -389,7 +391,9 @@ async def list_revisions(
 
 
 @router.get("/revisions/{revision_id}")
-async def get_revision(revision_id: int, services: ServicesDep, admin: AdminDep) -> dict[str, Any]:
+async def get_revision(
+    revision_id: RevisionId, services: ServicesDep, admin: AdminDep
+) -> dict[str, Any]:
     """One revision and its diff: the facts it added and removed, node by node."""
     store = services.knowledge.store
 
@@ -423,7 +427,7 @@ async def get_revision(revision_id: int, services: ServicesDep, admin: AdminDep)
 
 @router.post("/revisions/{revision_id}/revert")
 async def revert(
-    revision_id: int, services: ServicesDep, admin: AdminDep, body: RevertIn | None = None
+    revision_id: RevisionId, services: ServicesDep, admin: AdminDep, body: RevertIn | None = None
 ) -> dict[str, Any]:
     """A new revision whose graph is the one right after ``revision_id`` (nothing is
     rewritten: the history keeps everything, the revert included)."""
@@ -534,7 +538,7 @@ async def export(
     services: ServicesDep,
     admin: AdminDep,
     format: ImportFormat = ImportFormat.CSV,
-    revision: Annotated[int | None, Query(ge=1)] = None,
+    revision: Annotated[int | None, Query(ge=1, le=DB_INT_MAX)] = None,
 ) -> Response:
     """The graph at the head (or at ``revision``) as CSV triples or native JSON."""
     graph = await asyncio.to_thread(services.knowledge.store.graph_at, revision)

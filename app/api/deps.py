@@ -25,3 +25,7 @@ async def get_session(services: ServicesDep) -> AsyncIterator[AsyncSession]:
 
 
 SessionDep = Annotated[AsyncSession, Depends(get_session)]
+
+# The largest id, seq or version a query may carry (PostgreSQL INTEGER): bigger numbers
+# in a request are refused with 422 instead of overflowing in the database.
+DB_INT_MAX = 2**31 - 1

@@ -12,7 +12,7 @@ from fastapi import APIRouter, HTTPException, Query, status
 from pydantic import BaseModel, Field
 from sqlalchemy import select, update
 
-from app.api.deps import ServicesDep
+from app.api.deps import DB_INT_MAX, ServicesDep
 from app.auth.deps import AgentDep
 from app.console.rows import conversation_rows
 from app.console.summary import summarize
@@ -35,7 +35,7 @@ class NoteIn(BaseModel):
 
 
 class ReadIn(BaseModel):
-    seq: int = Field(ge=0)
+    seq: int = Field(ge=0, le=DB_INT_MAX)
 
 
 async def _conversation(services: ServicesDep, conversation_id: str) -> Conversation:

@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, HTTPException, Query, status
 
-from app.api.deps import SessionDep
+from app.api.deps import DB_INT_MAX, SessionDep
 from app.chat.connection import frame_for
 from app.db import conversations as store
 
@@ -18,7 +18,7 @@ async def list_messages(
     conversation_id: str,
     session: SessionDep,
     authorization: Annotated[str | None, Header()] = None,
-    after_seq: Annotated[int, Query(ge=0)] = 0,
+    after_seq: Annotated[int, Query(ge=0, le=DB_INT_MAX)] = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
 ) -> dict[str, Any]:
     """Messages of one conversation, for its customer: ``Authorization: Bearer <resume_token>``."""
