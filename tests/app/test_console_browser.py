@@ -97,3 +97,41 @@ async def test_take_over_chat_resolve_rate(server_with_agent: ServerProcess) -> 
         last_agent = max(i for i, role in enumerate(bot_after) if role == "agent")
         assert "bot" not in bot_after[last_agent:]
         assert "Customer verified" not in await shop.content()
+
+
+PAYLOADS = (
+    '<img src=x onerror="window.__pwned = 1">',
+    "<script>window.__pwned = 2</script>",
+    '"><svg onload="window.__pwned = 3">',
+)
+
+
+async def test_the_console_shows_hostile_messages_as_text(
+    server_with_agent: ServerProcess,
+) -> None:
+    from tests.chat_client import ChatClient
+
+    base = server_with_agent.http_url
+    customer = await ChatClient.connect(server_with_agent.ws_url)
+    await customer.hello()
+    for payload in PAYLOADS:
+        ack = await customer.say(payload)
+        await customer.bot_reply(after_seq=ack["seq"])
+    async with chromium() as browser:
+        console = await (await browser.new_context()).new_page()
+        await console.goto(base + "/console")
+        await console.get_by_test_id("login-username").fill("ana")
+        await console.get_by_test_id("login-password").fill(PASSWORD)
+        await console.get_by_test_id("login-submit").click()
+        await console.get_by_test_id("console-live").filter(has_text="live").wait_for()
+        await console.get_by_role("button", name="All").click()
+        await console.locator("#conversations li").first.click()
+        transcript = console.get_by_test_id("transcript")
+        await transcript.get_by_text("window.__pwned = 3", exact=False).first.wait_for()
+        shown = await transcript.inner_text()
+        for payload in PAYLOADS:
+            assert payload in shown  # literally, as text
+        await console.wait_for_timeout(500)
+        assert await console.evaluate("window.__pwned === undefined")
+        assert await transcript.locator("img, script, svg").count() == 0
+    await customer.close()
