@@ -62,7 +62,7 @@ from knowledge_graph import (
 from knowledge_graph.model import NAME, TYPE
 from knowledge_graph.persistence import GraphDiff, NodeEdit, Revision
 
-RevisionId = Annotated[int, Path(ge=1, le=DB_INT_MAX)]
+RevisionId = Annotated[int, Path(ge=0, le=DB_INT_MAX)]  # 0 and unknown ids: 404
 
 _LIBRARY_STATUS: tuple[tuple[type[KnowledgeGraphError], int], ...] = (
     (VersionConflictError, status.HTTP_409_CONFLICT),
