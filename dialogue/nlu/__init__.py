@@ -5,6 +5,7 @@ call :meth:`NLUPipeline.parse` per message.
 """
 
 from dialogue.nlu.config import (
+    EncoderConfig,
     EntityTaggerConfig,
     FallbackConfig,
     IntentClassifierConfig,
@@ -17,6 +18,7 @@ from dialogue.nlu.types import Entity, IntentScore, ParseResult
 
 __all__ = [
     "FALLBACK_INTENT",
+    "EncoderConfig",
     "Entity",
     "EntityTaggerConfig",
     "FallbackConfig",

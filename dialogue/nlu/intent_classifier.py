@@ -4,6 +4,10 @@ An ``EmbeddingBag`` sums the embeddings of a message's features (weighted by tf-
 a GELU hidden layer mixes them, a linear layer scores every intent. Confidences are
 calibrated by temperature scaling on a held-out split (see :mod:`calibration`); the final
 model is then trained on all examples with the same seed and epochs.
+
+With a fine-tuned transformer (``tuned``), the two models' calibrated distributions are
+pooled log-linearly with equal weights (a normalised geometric mean): n-grams catch exact
+wordings, the transformer paraphrases, and the pool is more accurate than either.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from dialogue.nlu.config import IntentClassifierConfig
 from dialogue.nlu.embeddings import SentenceEncoder
 from dialogue.nlu.features import SparseBatch, TextFeaturizer
 from dialogue.nlu.row_adam import RowAdam
+from dialogue.nlu.tuned_encoder import TunedEncoder
 
 __all__ = ["IntentClassifier", "IntentNet", "train_intent_classifier"]
 
@@ -110,9 +115,21 @@ class IntentClassifier:
     net: IntentNet
     temperature: float
     encoder: SentenceEncoder | None = None
+    tuned: TunedEncoder | None = None
 
     def probabilities(self, texts: Sequence[str]) -> torch.Tensor:
         """(len(texts), len(intents)) calibrated probabilities."""
+        probs = self._ngram_probabilities(texts)
+        if self.tuned is None:
+            return probs
+        if len(texts) == 1:
+            logits = self.tuned.encode(texts[0]).intent_logits.unsqueeze(0)
+        else:
+            logits = torch.stack([e.intent_logits for e in self.tuned.encode_batch(texts)])
+        pooled = 0.5 * probs.clamp(min=1e-12).log() + 0.5 * torch.log_softmax(logits, dim=-1)
+        return torch.softmax(pooled, dim=-1)
+
+    def _ngram_probabilities(self, texts: Sequence[str]) -> torch.Tensor:
         indices, offsets, weights = _tensors(self.featurizer.transform(texts))
         self.net.eval()
         with torch.inference_mode():
@@ -137,12 +154,14 @@ def train_intent_classifier(
     config: IntentClassifierConfig,
     *,
     encoder: SentenceEncoder | None = None,
+    tuned: TunedEncoder | None = None,
     progress: Progress | None = None,
 ) -> IntentClassifier:
     """Train on ``texts`` labelled ``labels``; deterministic for a given ``config.seed``.
 
     With an ``encoder``, sentence embeddings are a second input (computed once per text).
-    Raises ValueError when there are fewer than two intents (nothing to classify).
+    A ``tuned`` encoder (already fine-tuned on the same intents) is pooled with the n-gram
+    model. Raises ValueError when there are fewer than two intents (nothing to classify).
     """
     intents = tuple(sorted(set(labels)))
     if len(intents) < 2:
@@ -187,7 +206,9 @@ def train_intent_classifier(
     net = _fit(
         batch, targets, dense, len(intents), featurizer.size, config, "intent_classifier", progress
     )
-    return IntentClassifier(featurizer, intents, net, temperature, encoder)
+    if tuned is not None and tuned.intents != intents:
+        raise ValueError("the fine-tuned encoder was trained on other intents")
+    return IntentClassifier(featurizer, intents, net, temperature, encoder, tuned)
 
 
 def _calibration_split(targets: Sequence[int], fraction: float, seed: int) -> list[int]:

@@ -25,10 +25,17 @@ from dialogue.exceptions import IncompatibleModelError, ModelError
 from dialogue.nlu.config import NLUConfig
 from dialogue.nlu.embeddings import SentenceEncoder
 from dialogue.nlu.entity_rules import KnowledgeNames, RuleExtractor, synonym_names
-from dialogue.nlu.entity_tagger import EntityTagger, split_label, train_entity_tagger
+from dialogue.nlu.entity_tagger import (
+    EntityTagger,
+    bio_tags,
+    split_label,
+    train_entity_tagger,
+)
 from dialogue.nlu.features import TextFeaturizer
 from dialogue.nlu.intent_classifier import IntentClassifier, IntentNet, train_intent_classifier
 from dialogue.nlu.language import detect_language
+from dialogue.nlu.tokens import tokenize_with_offsets
+from dialogue.nlu.tuned_encoder import TunedEncoder, fine_tune_encoder
 from dialogue.nlu.types import Entity, IntentScore, ParseResult
 from dialogue.nlu.values import ValueNormaliser
 from dialogue.project import ProjectConfig
@@ -46,6 +53,7 @@ MODEL_FORMAT = 2
 _META = "nlu.json"
 _CLASSIFIER_TENSORS = "intent_classifier.safetensors"
 _TAGGER_TENSORS = "entity_tagger.safetensors"
+_ENCODER = "encoder"  # folder of the fine-tuned transformer, when there is one
 _TAGGER = "IntentConditionedEntityExtractor"
 # Exact patterns beat learned and listed spans when they overlap.
 _EXACT_EXTRACTORS = frozenset({"RegexEntityExtractor", "EmailEntityExtractor"})
@@ -136,7 +144,9 @@ class NLUPipeline:
         allowed = self.entity_scope.get(intent) if intent is not None else None
         candidates: list[Entity] = []
         if self.tagger is not None:
-            for span in self.tagger.tag(text, intent, allowed):
+            tuned = self.classifier.tuned
+            context = tuned.encode(text).token_states if tuned is not None else None
+            for span in self.tagger.tag(text, intent, allowed, context):
                 entity, role, group = split_label(span.label)
                 surface = text[span.start : span.end]
                 candidates.append(
@@ -182,6 +192,8 @@ class NLUPipeline:
         }
         tensors["idf"] = torch.tensor(classifier.featurizer.idf, dtype=torch.float64)
         save_file(tensors, str(directory / _CLASSIFIER_TENSORS))
+        if classifier.tuned is not None:
+            classifier.tuned.save(directory / _ENCODER)
         tagger_meta = None
         if self.tagger is not None:
             tagger_tensors, tagger_meta = self.tagger.state()
@@ -198,6 +210,7 @@ class NLUPipeline:
                 "vocabulary": list(classifier.featurizer.vocabulary),
             },
             "tagger": tagger_meta,
+            "encoder": classifier.tuned is not None,
             "rules": {
                 "entities": sorted(self.entity_types),
                 "regexes": [[r.name, list(r.patterns)] for r in self.rule_data.regexes],
@@ -225,6 +238,15 @@ class NLUPipeline:
             if meta.get("tagger") is not None:
                 tagger = EntityTagger.from_state(
                     load_file(str(directory / _TAGGER_TENSORS)), meta["tagger"]
+                )
+            tuned = None
+            encoder_config = NLUConfig.from_dict(meta["config"]).encoder
+            if meta.get("encoder") and encoder_config is not None:
+                tuned = TunedEncoder.load(
+                    directory / _ENCODER,
+                    meta["intents"],
+                    encoder_config.max_length,
+                    quantize=encoder_config.quantize,
                 )
         except (OSError, ValueError, KeyError, TypeError) as exc:
             raise ModelError(f"cannot read the NLU model in {directory}: {exc}") from exc
@@ -256,7 +278,7 @@ class NLUPipeline:
         return cls(
             config,
             IntentClassifier(
-                featurizer, intents, net, float(meta["temperature"]), _encoder(config)
+                featurizer, intents, net, float(meta["temperature"]), _encoder(config), tuned
             ),
             tagger=tagger,
             rule_data=rule_data,
@@ -316,21 +338,39 @@ def train_nlu(
         examples = tuple(e for e in examples if e.intent in declared)
         if domain.entities:
             scope = {name: domain.entities_for_intent(name) for name in domain.intent_names}
+    scoped = [_scoped(e, scope) for e in examples]
+    texts = [e.text for e in examples]
+    labels = [str(e.intent) for e in examples]
+    if len(set(labels)) < 2:
+        raise ModelError(
+            "cannot train the NLU: the intent classifier needs at least two intents, "
+            f"got {sorted(set(labels))}"
+        )
+    tuned = None
+    if config.encoder is not None:
+        tags = [bio_tags(e, tokenize_with_offsets(e.text)) for e in scoped]
+        if not config.entities.enabled:
+            tags = [["O"] * len(row) for row in tags]
+        tuned = fine_tune_encoder(texts, labels, tags, config.encoder, progress=progress)
     with _torch_threads(config.training_threads):
         try:
             classifier = train_intent_classifier(
-                [e.text for e in examples],
-                [str(e.intent) for e in examples],
+                texts,
+                labels,
                 config.intent,
                 encoder=_encoder(config),
+                tuned=tuned,
                 progress=progress,
             )
         except ValueError as exc:
             raise ModelError(f"cannot train the NLU: {exc}") from exc
         tagger = None
         if config.entities.enabled:
+            contexts = None
+            if tuned is not None and any(e.entities for e in scoped):
+                contexts = [e.token_states for e in tuned.encode_batch(texts)]
             tagger = train_entity_tagger(
-                [_scoped(e, scope) for e in examples], config.entities, progress=progress
+                scoped, config.entities, contexts=contexts, progress=progress
             )
     return NLUPipeline(
         config,
