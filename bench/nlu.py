@@ -74,9 +74,9 @@ def _config(system: str, task: str) -> Any:
         # SNIPS has 30 % more examples: fewer epochs keep training within ten minutes.
         snips = task == "snips"
         return NLUConfig(
-            intent=IntentClassifierConfig(epochs=10),
-            entities=replace(entities, epochs=5) if snips else entities,
-            encoder=EncoderConfig(epochs=2 if snips else 3),
+            intent=IntentClassifierConfig(epochs=5 if snips else 10),
+            entities=replace(entities, epochs=3) if snips else entities,
+            encoder=EncoderConfig(epochs=3),
             training_threads=2,
         )
     return NLUConfig(

@@ -109,6 +109,7 @@ class TunedEncoder:
         from safetensors.torch import save_file
 
         directory.mkdir(parents=True, exist_ok=True)
+        _quiet_transformers()
         self.model.save_pretrained(directory, safe_serialization=True)
         self.tokenizer.save_pretrained(directory)
         tensors = {k: v.detach().contiguous() for k, v in self.head.state_dict().items()}
@@ -144,8 +145,17 @@ def _quantized(model: Any) -> Any:
         return quantize_dynamic(copy.deepcopy(model), {nn.Linear}, dtype=torch.qint8)
 
 
+def _quiet_transformers() -> None:
+    """No per-shard progress bars from transformers in kefu's output and logs."""
+    from transformers.utils import logging as hf_logging
+
+    hf_logging.disable_progress_bar()
+
+
 def _load_transformer(directory: Path, expected_sha256: str | None = None) -> tuple[Any, Any]:
     from transformers import AutoModel, AutoTokenizer
+
+    _quiet_transformers()
 
     weights = directory / "model.safetensors"
     if not weights.is_file():
