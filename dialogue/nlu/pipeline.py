@@ -12,6 +12,7 @@ Stored models are a folder with ``nlu.json`` (settings, labels, vocabularies, ru
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Callable, Collection, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import replace
@@ -210,7 +211,6 @@ class NLUPipeline:
                 "vocabulary": list(classifier.featurizer.vocabulary),
             },
             "tagger": tagger_meta,
-            "encoder": classifier.tuned is not None,
             "rules": {
                 "entities": sorted(self.entity_types),
                 "regexes": [[r.name, list(r.patterns)] for r in self.rule_data.regexes],
@@ -239,18 +239,17 @@ class NLUPipeline:
                 tagger = EntityTagger.from_state(
                     load_file(str(directory / _TAGGER_TENSORS)), meta["tagger"]
                 )
+            config = NLUConfig.from_dict(meta["config"])
             tuned = None
-            encoder_config = NLUConfig.from_dict(meta["config"]).encoder
-            if meta.get("encoder") and encoder_config is not None:
+            if config.encoder is not None:
                 tuned = TunedEncoder.load(
                     directory / _ENCODER,
                     meta["intents"],
-                    encoder_config.max_length,
-                    quantize=encoder_config.quantize,
+                    config.encoder.max_length,
+                    quantize=config.encoder.quantize,
                 )
         except (OSError, ValueError, KeyError, TypeError) as exc:
             raise ModelError(f"cannot read the NLU model in {directory}: {exc}") from exc
-        config = NLUConfig.from_dict(meta["config"])
         spec = meta["featurizer"]
         featurizer = TextFeaturizer(
             spec["vocabulary"],
@@ -351,7 +350,10 @@ def train_nlu(
         tags = [bio_tags(e, tokenize_with_offsets(e.text)) for e in scoped]
         if not config.entities.enabled:
             tags = [["O"] * len(row) for row in tags]
-        tuned = fine_tune_encoder(texts, labels, tags, config.encoder, progress=progress)
+        # A transformer, unlike the small models, gains from every core (0: all of them).
+        threads = config.encoder.training_threads or os.cpu_count() or 1
+        with _torch_threads(threads):
+            tuned = fine_tune_encoder(texts, labels, tags, config.encoder, progress=progress)
     with _torch_threads(config.training_threads):
         try:
             classifier = train_intent_classifier(

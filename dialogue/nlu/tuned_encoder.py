@@ -14,11 +14,9 @@ before it is loaded (see :mod:`dialogue.nlu.embeddings`).
 
 from __future__ import annotations
 
-import os
 import random
 from collections import OrderedDict
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -28,7 +26,7 @@ from torch import nn
 
 from dialogue.exceptions import ModelError
 from dialogue.nlu.config import EncoderConfig
-from dialogue.nlu.embeddings import MINILM_SHA256, packaged_minilm, sha256_of
+from dialogue.nlu.embeddings import MINILM_SHA256, load_transformer, mean_pool, packaged_minilm
 from dialogue.nlu.tokens import tokenize_with_offsets
 
 __all__ = ["Encoding", "TunedEncoder", "fine_tune_encoder"]
@@ -65,7 +63,6 @@ class TunedEncoder:
         self.head = head
         self.intents = tuple(intents)
         self.max_length = max_length
-        self.quantize = quantize
         self.model.eval()
         self.head.eval()
         # What encodes messages: with ``quantize``, int8 Linear layers (about twice as fast
@@ -97,7 +94,7 @@ class TunedEncoder:
                 hidden = self._serving(
                     input_ids=batch["input_ids"], attention_mask=batch["attention_mask"]
                 ).last_hidden_state  # (b, p, d)
-                logits = self.head(_mean_pool(hidden, batch["attention_mask"]))  # (b, intents)
+                logits = self.head(mean_pool(hidden, batch["attention_mask"]))  # (b, intents)
                 for row, text in enumerate(chunk):
                     align = _alignment(text, batch["offset_mapping"][row])  # (tokens, p)
                     result.append(Encoding(logits[row].clone(), align @ hidden[row]))
@@ -109,7 +106,6 @@ class TunedEncoder:
         from safetensors.torch import save_file
 
         directory.mkdir(parents=True, exist_ok=True)
-        _quiet_transformers()
         self.model.save_pretrained(directory, safe_serialization=True)
         self.tokenizer.save_pretrained(directory)
         tensors = {k: v.detach().contiguous() for k, v in self.head.state_dict().items()}
@@ -145,27 +141,10 @@ def _quantized(model: Any) -> Any:
         return quantize_dynamic(copy.deepcopy(model), {nn.Linear}, dtype=torch.qint8)
 
 
-def _quiet_transformers() -> None:
-    """No per-shard progress bars from transformers in kefu's output and logs."""
-    from transformers.utils import logging as hf_logging
-
-    hf_logging.disable_progress_bar()
-
-
 def _load_transformer(directory: Path, expected_sha256: str | None = None) -> tuple[Any, Any]:
-    from transformers import AutoModel, AutoTokenizer
-
-    _quiet_transformers()
-
-    weights = directory / "model.safetensors"
-    if not weights.is_file():
-        raise ModelError(f"{directory} has no model.safetensors (other formats are not loaded)")
-    if expected_sha256 and sha256_of(weights) != expected_sha256:
-        raise ModelError(f"{weights} does not have the pinned sha256; reinstall the package")
-    tokenizer = AutoTokenizer.from_pretrained(directory, local_files_only=True)
+    tokenizer, model = load_transformer(directory, expected_sha256)
     if not getattr(tokenizer, "is_fast", False):
         raise ModelError(f"{directory}: a fast tokenizer (tokenizer.json) is needed for offsets")
-    model = AutoModel.from_pretrained(directory, local_files_only=True, use_safetensors=True)
     return tokenizer, model
 
 
@@ -178,12 +157,6 @@ def _tokenize(tokenizer: Any, texts: list[str], max_length: int) -> Any:
         return_offsets_mapping=True,
         return_tensors="pt",
     )
-
-
-def _mean_pool(hidden: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
-    # hidden (b, p, d), mask (b, p) -> (b, d)
-    weights = mask.unsqueeze(-1).to(hidden.dtype)
-    return (hidden * weights).sum(1) / weights.sum(1).clamp(min=1e-9)
 
 
 def _pieces(text: str, offsets: torch.Tensor) -> list[list[int]]:
@@ -216,16 +189,6 @@ def _piece_targets(text: str, offsets: torch.Tensor, tags: Sequence[int], ignore
     return targets
 
 
-@contextmanager
-def _threads(threads: int) -> Iterator[None]:
-    previous = torch.get_num_threads()
-    torch.set_num_threads(threads)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(previous)
-
-
 def fine_tune_encoder(
     texts: Sequence[str],
     intents: Sequence[str],
@@ -236,15 +199,14 @@ def fine_tune_encoder(
 ) -> TunedEncoder:
     """Fine-tune the configured transformer on intents and (when ``tags`` has any entity)
     BIO tags, one list per text aligned with ``tokenize_with_offsets``. Deterministic for
-    a given ``config.seed`` and thread count."""
+    a given ``config.seed`` and torch thread count (the caller sets it)."""
     model_dir = Path(config.model_dir) if config.model_dir else packaged_minilm()
     pinned = MINILM_SHA256 if config.model_dir is None else None
     tokenizer, model = _load_transformer(model_dir, pinned)
     labels = tuple(sorted(set(intents)))
     tag_names = sorted({t for row in tags for t in row} - {"O"})
     tag_index = {t: i for i, t in enumerate(["O", *tag_names])}
-    threads = config.training_threads or os.cpu_count() or 1
-    with _threads(threads), torch.random.fork_rng(devices=[]):
+    with torch.random.fork_rng(devices=[]):
         torch.manual_seed(config.seed)
         dim = int(model.config.hidden_size)
         head = nn.Linear(dim, len(labels))
@@ -280,7 +242,7 @@ def fine_tune_encoder(
                 hidden = model(
                     input_ids=batch["input_ids"], attention_mask=batch["attention_mask"]
                 ).last_hidden_state
-                pooled = _mean_pool(hidden, batch["attention_mask"])
+                pooled = mean_pool(hidden, batch["attention_mask"])
                 loss = nn.functional.cross_entropy(
                     head(pooled), targets[rows], label_smoothing=config.label_smoothing
                 )
