@@ -4,6 +4,7 @@ the bot's next answer in the shop's widget uses the new price. Screenshots for t
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -117,6 +118,33 @@ async def test_price_change_in_the_editor_reaches_the_bot(editor_server: ServerP
             f"Array.from({SHADOW}.querySelectorAll('.msg[data-role=bot]')).map(e => e.textContent)"
         )
         assert "119" in replies[-1] and "129" not in replies[-1], replies
+
+
+async def test_a_slow_first_listing_does_not_replace_the_search(
+    editor_server: ServerProcess,
+) -> None:
+    """The listing fetched at sign-in answers after the admin's own search (a loaded
+    server): the late answer must not overwrite the results the admin asked for."""
+    base = editor_server.http_url
+    async with chromium() as browser:
+        page = await (await browser.new_context(viewport={"width": 1440, "height": 900})).new_page()
+        listing_requested = asyncio.Event()
+
+        async def slow_empty_query(route):  # type: ignore[no-untyped-def]
+            if route.request.url.endswith("&q="):
+                listing_requested.set()
+                await asyncio.sleep(1.5)
+            await route.continue_()
+
+        await page.route("**/api/v1/admin/kg/nodes?*", slow_empty_query)
+        await sign_in(page, base, "root")
+        await asyncio.wait_for(listing_requested.wait(), timeout=30)
+        await page.get_by_test_id("kg-search").fill("nimbus")
+        results = page.get_by_test_id("kg-results")
+        await results.locator("li", has_text="Nimbus Mini").first.wait_for()
+        await asyncio.sleep(2.0)  # the delayed listing has answered by now
+        names = await results.locator(".hit-name").all_inner_texts()
+        assert names and all("Nimbus" in name for name in names), names
 
 
 async def test_a_stale_save_says_reload(editor_server: ServerProcess) -> None:

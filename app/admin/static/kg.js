@@ -112,7 +112,7 @@
     $("app").hidden = false;
     $("me").textContent = me.display_name;
     await loadSchema();
-    search("");
+    search($("search").value);
     route();
   }
 
@@ -176,8 +176,13 @@
     searchTimer = setTimeout(function () { search($("search").value); }, 200);
   });
 
+  // Responses can arrive out of order (a slow first listing after sign-in, fast typing):
+  // only the latest request may fill the list, so stale results never replace newer ones.
+  var searchSeq = 0;
   async function search(query) {
+    var seq = ++searchSeq;
     var data = await api("GET", API + "/nodes?limit=50&q=" + encodeURIComponent(query));
+    if (seq !== searchSeq) return;
     var list = $("results");
     list.textContent = "";
     data.results.forEach(function (hit) {
@@ -449,13 +454,16 @@
   }
 
   var targetTimer = null;
+  var targetSeq = 0;
   function suggestTargets(query, predicate) {
     clearTimeout(targetTimer);
     targetTimer = setTimeout(async function () {
+      var seq = ++targetSeq;
       var spec = specOf(predicate);
       var url = API + "/nodes?limit=20&q=" + encodeURIComponent(query);
       if (spec && spec.kind === "link") spec.target_types.forEach(function (t) { url += "&type=" + encodeURIComponent(t); });
       var data = await api("GET", url);
+      if (seq !== targetSeq) return;  // a newer suggestion request is under way
       fillDatalist($("target-options"), data.results.map(function (hit) {
         state.names[hit.id] = hit.name;
         return [hit.id, hit.name + " (" + hit.types.join(", ") + ")"];
