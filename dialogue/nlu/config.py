@@ -124,9 +124,17 @@ class EncoderConfig:
     freeze_embeddings: bool = True
     quantize: bool = False
     training_threads: int = 0
+    #: Fine-tuning arithmetic: "bfloat16" (mixed precision, weights stay float32),
+    #: "float32" (the default), or "auto": bfloat16 where the CPU has AVX-512.
+    precision: str = "float32"
     seed: int = 0
 
     def __post_init__(self) -> None:
+        if self.precision not in ("auto", "float32", "bfloat16"):
+            raise ProjectError(
+                f"TransformerEncoder: precision must be auto, float32 or bfloat16, "
+                f"not {self.precision!r}"
+            )
         if min(self.epochs, self.batch_size) < 1 or self.max_length < 8:
             raise ProjectError(
                 "TransformerEncoder: epochs and batch_size must be >= 1, max_length >= 8"

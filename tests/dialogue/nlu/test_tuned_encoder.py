@@ -12,7 +12,7 @@ from dialogue.nlu import EntityTaggerConfig, NLUConfig, NLUPipeline, train_nlu
 from dialogue.nlu.config import EncoderConfig
 from dialogue.nlu.entity_tagger import train_entity_tagger
 from dialogue.nlu.tokens import tokenize_with_offsets
-from dialogue.nlu.tuned_encoder import TunedEncoder, _alignment, _piece_targets
+from dialogue.nlu.tuned_encoder import TunedEncoder, _alignment, _piece_targets, uses_bfloat16
 from dialogue.project import Project, ProjectConfig
 from dialogue.training_data import TrainingExample
 from dialogue.training_data.annotation import parse_annotated_text
@@ -49,6 +49,7 @@ def test_the_pipeline_reads_the_encoder_options() -> None:
         ("- name: TransformerEncoder\n  epochs: 0\n", "epochs and batch_size must be >= 1"),
         ("- name: TransformerEncoder\n  dropout: 0.1\n", "unknown option"),
         ("- name: TransformerEncoder\n  label_smoothing: 1.5\n", "label_smoothing"),
+        ("- name: TransformerEncoder\n  precision: float16\n", "precision must be auto"),
         (
             "- name: TransformerEncoder\n- name: SentenceEmbeddings\n",
             "either SentenceEmbeddings or TransformerEncoder",
@@ -104,6 +105,36 @@ def test_a_tuned_pipeline_classifies_and_tags_and_round_trips(
         assert again.intent.name == want.intent.name
         assert again.intent.confidence == pytest.approx(want.intent.confidence, abs=1e-5)
         assert again.entities == want.entities
+
+
+def test_precision_can_be_forced_either_way() -> None:
+    assert uses_bfloat16("bfloat16") and not uses_bfloat16("float32")
+    assert isinstance(uses_bfloat16("auto"), bool)
+
+
+def test_bfloat16_fine_tuning_trains_a_working_model(shop_project: Project) -> None:
+    pipeline = _PIPELINE.replace("  epochs: 4\n", "  epochs: 4\n  precision: bfloat16\n")
+    config = NLUConfig.from_project_config(ProjectConfig.from_yaml(pipeline))
+    assert config.encoder is not None and config.encoder.precision == "bfloat16"
+    seen: set[torch.dtype] = set()
+
+    def record(module: torch.nn.Module, _inputs: object, output: object) -> None:
+        if isinstance(module, torch.nn.Linear) and isinstance(output, torch.Tensor):
+            seen.add(output.dtype)
+
+    hook = torch.nn.modules.module.register_module_forward_hook(record)
+    try:
+        trained = train_nlu(shop_project.nlu, config, domain=shop_project.domain)
+    finally:
+        hook.remove()
+    assert torch.bfloat16 in seen  # the transformer's layers computed in bfloat16
+    tuned = trained.classifier.tuned
+    assert tuned is not None
+    # The weights stay float32 (bfloat16 is only the arithmetic of the forward pass).
+    assert {p.dtype for p in tuned.model.parameters()} == {torch.float32}
+    result = trained.parse("where is my order A10003?")
+    assert result.intent.name == "order_status"
+    assert [(e.entity, e.value) for e in result.entities] == [("order_id", "A10003")]
 
 
 def test_a_tagger_trained_with_token_states_needs_them() -> None:
