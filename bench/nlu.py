@@ -8,12 +8,14 @@ config.yml); ``kefu_tuned`` fine-tunes all-MiniLM-L6-v2 on the intents and entit
 of 30, two training threads); ``kefu_tuned_int8`` is the same trained model served with
 int8 Linear layers in the transformer (training time: that of ``kefu_tuned``);
 ``kefu_tuned_bf16`` fine-tunes in bfloat16 mixed precision (``precision: bfloat16``), the
-rest as ``kefu_tuned``. Figures: accuracy, macro-F1, entity micro-F1 (SNIPS, exact spans), training time,
+rest as ``kefu_tuned``; ``kefu_tuned_quantized`` is ``kefu_tuned`` with ``quantize: true``
+(served with int8 Linear layers, and the entity tagger learns from those int8 states). Figures: accuracy, macro-F1, entity micro-F1 (SNIPS, exact spans), training time,
 per-utterance inference latency p50/p99 (one message at a time) and peak memory (RSS of
 a separate process per system and task, so the figures do not mix).
 
     python -m bench.nlu [--data-dir ../shared/datasets] [--tasks banking77,snips]
-                        [--systems kefu,kefu_minilm,kefu_tuned,kefu_tuned_bf16,tfidf_logreg]
+                        [--systems kefu,kefu_minilm,kefu_tuned,kefu_tuned_bf16,
+                                   kefu_tuned_quantized,tfidf_logreg]
 
 Prints a table, then one JSON line of figures (the last line).
 """
@@ -34,7 +36,14 @@ from typing import Any
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_DATA = REPO.parent / "shared" / "datasets"
 TASKS = ("banking77", "snips")
-SYSTEMS = ("kefu", "kefu_minilm", "kefu_tuned", "kefu_tuned_bf16", "tfidf_logreg")
+SYSTEMS = (
+    "kefu",
+    "kefu_minilm",
+    "kefu_tuned",
+    "kefu_tuned_bf16",
+    "kefu_tuned_quantized",
+    "tfidf_logreg",
+)
 GOALS = {
     "banking77": {"accuracy": 94.0},
     "snips": {"accuracy": 99.0, "entity_f1": 97.0},
@@ -72,14 +81,16 @@ def _config(system: str, task: str) -> Any:
     from dialogue.nlu.config import EncoderConfig
 
     entities = EntityTaggerConfig(epochs=15, embedding_dim=64, hidden_dim=128)
-    if system in ("kefu_tuned", "kefu_tuned_bf16"):
+    if system.startswith("kefu_tuned"):
         # SNIPS has 30 % more examples: fewer epochs keep training within ten minutes.
         snips = task == "snips"
         return NLUConfig(
             intent=IntentClassifierConfig(epochs=5 if snips else 10),
             entities=replace(entities, epochs=3) if snips else entities,
             encoder=EncoderConfig(
-                epochs=3, precision="bfloat16" if system == "kefu_tuned_bf16" else "float32"
+                epochs=3,
+                precision="bfloat16" if system == "kefu_tuned_bf16" else "float32",
+                quantize=system == "kefu_tuned_quantized",
             ),
             training_threads=2,
         )
@@ -108,7 +119,7 @@ def run_kefu(task: str, train: Any, test: Any, system: str) -> dict[str, Any]:
     train_s = time.perf_counter() - start
     figures = {"train_s": train_s, "stages_s": stages, **_evaluate(task, pipeline, test)}
     tuned = pipeline.classifier.tuned
-    if tuned is not None:
+    if tuned is not None and not config.encoder.quantize:
         # The same trained model served with int8 Linear layers in the transformer.
         int8 = TunedEncoder(
             tuned.tokenizer, tuned.model, tuned.head, tuned.intents, tuned.max_length, quantize=True

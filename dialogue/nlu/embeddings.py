@@ -15,6 +15,7 @@ from typing import Any
 import torch
 
 from dialogue.exceptions import ModelError
+from dialogue.nlu.bert_states import bert_states, supports
 
 __all__ = [
     "MINILM_SHA256",
@@ -96,6 +97,7 @@ class SentenceEncoder:
             self.model_dir, expected_sha256 if packaged else None
         )
         self.model.eval()
+        self._lean = supports(self.model)
         self.max_length = max_length
         self.batch_size = batch_size
         self._cache: dict[str, torch.Tensor] = {}
@@ -117,7 +119,10 @@ class SentenceEncoder:
                 return_tensors="pt",
             )
             with torch.inference_mode():
-                hidden = self.model(**batch).last_hidden_state  # (b, t, d)
+                if self._lean:  # the same states without Hugging Face's per-call overhead
+                    hidden = bert_states(self.model, batch["input_ids"], batch["attention_mask"])
+                else:
+                    hidden = self.model(**batch).last_hidden_state  # (b, t, d)
             pooled = mean_pool(hidden, batch["attention_mask"])  # (b, d)
             pooled = torch.nn.functional.normalize(pooled, dim=-1)
             for text, vector in zip(chunk, pooled, strict=True):

@@ -11,6 +11,7 @@ under different intents, and tags of entities an intent does not carry (domain
 
 from __future__ import annotations
 
+import functools
 import random
 import zlib
 from collections import Counter
@@ -18,11 +19,12 @@ from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import asdict, dataclass, replace
 from typing import Any
 
+import numpy as np
 import torch
 from torch import nn
 
 from dialogue.nlu.config import EntityTaggerConfig
-from dialogue.nlu.crf import CRF
+from dialogue.nlu.crf import CRF, SequenceDecoder
 from dialogue.nlu.row_adam import RowAdam
 from dialogue.nlu.tokens import Token, token_shape, tokenize_with_offsets
 from dialogue.training_data import TrainingExample
@@ -56,11 +58,12 @@ def split_label(label: str) -> tuple[str, str | None, str | None]:
     return entity, role or None, group or None
 
 
-def _char_ids(token: str) -> list[int]:
+@functools.lru_cache(maxsize=65536)
+def _char_ids(token: str) -> tuple[int, ...]:
     text = f"<{token.lower()}>"
     grams = [text[i : i + n] for n in (1, 2, 3) for i in range(len(text) - n + 1)]
     # crc32 is stable across processes (Python's hash() is salted per run).
-    return [zlib.crc32(g.encode()) % (_CHAR_BUCKETS - 1) + 1 for g in grams]
+    return tuple(zlib.crc32(g.encode()) % (_CHAR_BUCKETS - 1) + 1 for g in grams)
 
 
 class _TaggerNet(nn.Module):
@@ -122,7 +125,7 @@ class _Row:
 
     words: list[int]
     shapes: list[int]
-    chars: list[list[int]]
+    chars: list[tuple[int, ...]]
 
 
 @dataclass(frozen=True)
@@ -162,6 +165,7 @@ class EntityTagger:
             context_dim,
         )
         self.net.eval()
+        self._sequence_decoder: SequenceDecoder | None = None
 
     @property
     def labels(self) -> tuple[str, ...]:
@@ -229,18 +233,25 @@ class EntityTagger:
                 self._intent_tensor([intent]),
                 context=None if context is None else context.unsqueeze(0),
             )
-            if allowed is not None:
-                banned = torch.tensor(
-                    [t != "O" and split_label(t[2:])[0] not in allowed for t in self.tags]
-                )
-                emissions = emissions.masked_fill(banned, -1e4)
-            (path,) = self.net.crf.decode(emissions, encoded.mask)
-            marginals = self.net.crf.marginals(emissions, encoded.mask)[0]  # (t, tags)
+            scores = emissions[0].double().numpy()  # (t, tags)
+        if allowed is not None:
+            banned = [t != "O" and split_label(t[2:])[0] not in allowed for t in self.tags]
+            scores[:, np.array(banned)] = -1e4
+        decoder = self._decoder()
+        path = decoder.viterbi(scores)
+        marginals = decoder.marginals(scores)  # (t, tags)
         return _spans(
             tokens,
             [self.tags[i] for i in path],
             [float(marginals[t, i]) for t, i in enumerate(path)],
         )
+
+    def _decoder(self) -> SequenceDecoder:
+        # The CRF's scores only change while training, which builds its own net; a net
+        # whose state is loaded later (from_state) drops the copy.
+        if self._sequence_decoder is None:
+            self._sequence_decoder = self.net.crf.sequence_decoder()
+        return self._sequence_decoder
 
     def state(self) -> tuple[dict[str, torch.Tensor], dict[str, Any]]:
         """Tensors and JSON-able metadata to store the tagger (see :meth:`from_state`)."""
@@ -269,6 +280,7 @@ class EntityTagger:
         )
         tagger.net.load_state_dict(dict(tensors))
         tagger.net.eval()
+        tagger._sequence_decoder = None
         return tagger
 
 
@@ -387,4 +399,5 @@ def train_entity_tagger(
             if progress is not None:
                 progress("entity_tagger", epoch + 1, config.epochs)
         net.eval()
+        tagger._sequence_decoder = None  # decode with the trained scores
     return tagger

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import itertools
 
+import numpy as np
 import pytest
 import torch
 
@@ -49,8 +50,13 @@ def test_crf_matches_brute_force(seed: int) -> None:
             crf.nll(emissions, tags, mask), torch.stack(nll_terms).mean(), atol=1e-4
         )
         computed = crf.marginals(emissions, mask)
+    decoder = crf.sequence_decoder()
     for row, length in enumerate(lengths):
         assert torch.allclose(computed[row, :length], marginals[row], atol=1e-4)
+        # The numpy decoder that serves one message at a time gives the same answers.
+        one = emissions[row, :length].double().numpy()
+        assert decoder.viterbi(one) == paths[row]
+        assert np.allclose(decoder.marginals(one), marginals[row].detach().numpy(), atol=1e-4)
 
 
 def test_bio_constraints_forbid_orphan_inside_tags() -> None:
@@ -59,3 +65,17 @@ def test_bio_constraints_forbid_orphan_inside_tags() -> None:
     emissions[0, :, TAGS.index("I-a")] = 50.0  # the tagger "wants" I-a everywhere
     (path,) = crf.decode(emissions, torch.ones(1, 2, dtype=torch.bool))
     assert [TAGS[i] for i in path] == ["B-a", "I-a"]
+
+
+def test_sequence_decoder_handles_one_token_and_masked_tags() -> None:
+    crf = CRF(TAGS)
+    decoder = crf.sequence_decoder()
+    emissions = np.zeros((1, len(TAGS)))
+    emissions[0, TAGS.index("I-a")] = 50.0  # an orphan inside tag cannot start a sentence
+    emissions[0, TAGS.index("B-b")] = -1e4  # a tag the domain masked out
+    assert decoder.viterbi(emissions) in ([TAGS.index("O")], [TAGS.index("B-a")])
+    marginals = decoder.marginals(emissions)
+    assert marginals.shape == (1, len(TAGS))
+    assert np.isclose(marginals.sum(), 1.0)
+    assert marginals[0, TAGS.index("I-a")] < 1e-6
+    assert marginals[0, TAGS.index("B-b")] < 1e-6
