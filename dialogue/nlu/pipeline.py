@@ -50,7 +50,9 @@ __all__ = ["FALLBACK_INTENT", "MODEL_FORMAT", "NLUPipeline", "Progress", "train_
 #: The intent predicted when the classifier is unsure (Rasa's name).
 FALLBACK_INTENT = "nlu_fallback"
 #: Version of the stored model layout; models of another version must be retrained.
-MODEL_FORMAT = 2
+#: 3: int8 transformers (``quantize: true``) use per-row weight scales, so a tagger trained
+#: on format 2's int8 states would be served other states.
+MODEL_FORMAT = 3
 _META = "nlu.json"
 _CLASSIFIER_TENSORS = "intent_classifier.safetensors"
 _TAGGER_TENSORS = "entity_tagger.safetensors"

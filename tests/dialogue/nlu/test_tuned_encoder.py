@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 import torch
+from torch.ao.nn.quantized.dynamic import Linear as DynamicLinear
 
 from dialogue.exceptions import ProjectError
 from dialogue.nlu import EntityTaggerConfig, NLUConfig, NLUPipeline, train_nlu
@@ -105,6 +106,32 @@ def test_a_tuned_pipeline_classifies_and_tags_and_round_trips(
         assert again.intent.name == want.intent.name
         assert again.intent.confidence == pytest.approx(want.intent.confidence, abs=1e-5)
         assert again.entities == want.entities
+
+
+def test_quantized_serving_uses_per_row_int8_weights_and_round_trips(
+    shop_project: Project, tmp_path: Path
+) -> None:
+    pipeline = _PIPELINE.replace("  epochs: 4\n", "  epochs: 4\n  quantize: true\n")
+    config = NLUConfig.from_project_config(ProjectConfig.from_yaml(pipeline))
+    trained = train_nlu(shop_project.nlu, config, domain=shop_project.domain)
+    tuned = trained.classifier.tuned
+    assert tuned is not None
+    linears = [m for m in tuned._serving.modules() if isinstance(m, DynamicLinear)]
+    # Six layers of q, k, v, attention output, feed-forward in and out; BERT's pooler.
+    assert len(linears) == 6 * 6 + 1
+    assert {m.weight().qscheme() for m in linears} == {torch.per_channel_affine}
+    # What is stored is the float model; loading quantizes it again, the same way.
+    assert {p.dtype for p in tuned.model.parameters()} == {torch.float32}
+    trained.save(tmp_path)
+    loaded = NLUPipeline.load(tmp_path)
+    for text in ["where is my order A10003?", "Aurora X2 多少钱?"]:
+        want, again = trained.parse(text), loaded.parse(text)
+        assert again.intent.name == want.intent.name
+        assert again.intent.confidence == pytest.approx(want.intent.confidence, abs=1e-5)
+        assert again.entities == want.entities
+    result = loaded.parse("where is my order A10003?")
+    assert result.intent.name == "order_status"
+    assert [(e.entity, e.value) for e in result.entities] == [("order_id", "A10003")]
 
 
 def test_precision_can_be_forced_either_way() -> None:
