@@ -14,7 +14,7 @@ validate message, so the machine's noise hits them alike):
 The model is a kefu NLU model folder (``--model``, e.g. ``models/<fingerprint>/nlu``
 written by ``kefu train`` with a ``TransformerEncoder`` pipeline), or, without it, one
 trained here on SNIPS train_full with one transformer epoch (latency does not depend on
-how well it is trained; about four minutes on two cores).
+how well it is trained; about three minutes on two cores).
 
     python -m bench.nlu_serving [--model DIR] [--data-dir ../shared/datasets] [--limit N]
 
