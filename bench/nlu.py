@@ -104,7 +104,6 @@ def run_kefu(task: str, train: Any, test: Any, system: str) -> dict[str, Any]:
     import torch
 
     from dialogue.nlu import train_nlu
-    from dialogue.nlu.tuned_encoder import TunedEncoder
 
     torch.set_num_threads(1)
     config = _config(system, task)
@@ -121,10 +120,7 @@ def run_kefu(task: str, train: Any, test: Any, system: str) -> dict[str, Any]:
     tuned = pipeline.classifier.tuned
     if tuned is not None and not config.encoder.quantize:
         # The same trained model served with int8 Linear layers in the transformer.
-        int8 = TunedEncoder(
-            tuned.tokenizer, tuned.model, tuned.head, tuned.intents, tuned.max_length, quantize=True
-        )
-        pipeline.classifier = replace(pipeline.classifier, tuned=int8)
+        pipeline.classifier = replace(pipeline.classifier, tuned=tuned.quantized())
         figures["int8"] = _evaluate(task, pipeline, test)
     return figures
 

@@ -97,7 +97,6 @@ def forward_variants(tuned: Any, int8: bool) -> dict[str, Variant]:
 def crf_variants(pipeline: Any) -> tuple[dict[str, Variant], Callable[[str], torch.Tensor]]:
     tagger = pipeline.tagger
     crf = tagger.net.crf
-    decoder = crf.sequence_decoder()
     emissions: dict[str, torch.Tensor] = {}
 
     def prepare(text: str) -> torch.Tensor:
@@ -105,20 +104,11 @@ def crf_variants(pipeline: Any) -> tuple[dict[str, Variant], Callable[[str], tor
         from dialogue.nlu.tokens import tokenize_with_offsets
 
         tuned = pipeline.classifier.tuned
-        encoded = tagger._batch([tagger._row(tokenize_with_offsets(text))])
         intent = pipeline.classifier.rank(text)[0][0]
-        context = tuned.encode(text).token_states.unsqueeze(0) if tuned is not None else None
-        with torch.inference_mode():
-            scores = tagger.net.emissions(
-                encoded.words,
-                encoded.char_ids,
-                encoded.char_offsets,
-                encoded.shapes,
-                tagger._intent_tensor([intent]),
-                context=context,
-            )
-        emissions[text] = scores
-        return scores
+        context = tuned.encode(text).token_states if tuned is not None else None
+        scores = torch.from_numpy(tagger.scores(tokenize_with_offsets(text), intent, None, context))
+        emissions[text] = scores.float().unsqueeze(0)  # what the torch CRF computed on
+        return emissions[text]
 
     def batched_torch(text: str) -> tuple[list[int], list[float]]:
         scores = emissions[text]
@@ -130,6 +120,7 @@ def crf_variants(pipeline: Any) -> tuple[dict[str, Variant], Callable[[str], tor
 
     def numpy_sequence(text: str) -> tuple[list[int], list[float]]:
         scores = emissions[text][0].double().numpy()
+        decoder = crf.sequence_decoder()  # per message, as EntityTagger.tag does
         path = decoder.viterbi(scores)
         marginals = decoder.marginals(scores)
         return path, [float(marginals[t, i]) for t, i in enumerate(path)]
@@ -147,7 +138,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     warnings.simplefilter("ignore", UserWarning)  # torch marks quantized tensors deprecated
     from dialogue.nlu import NLUPipeline
-    from dialogue.nlu.tuned_encoder import TunedEncoder
     from dialogue.training_data.benchmarks import read_snips
 
     if not (args.data_dir / "snips").is_dir():
@@ -161,7 +151,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     if tuned is None or pipeline.tagger is None:
         print("the model has no TransformerEncoder or no entity tagger", file=sys.stderr)
         return 2
-    torch.set_num_threads(1)
     examples = read_snips(args.data_dir / "snips", split="validate").intent_examples
     texts = [e.text for e in examples][: args.limit or None]
     for text in texts[:20]:  # warm-up: first calls allocate
@@ -196,11 +185,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     results["crf"] = {**figures, "equal": equal, "p50_ratio": ratio}
     rows += [("CRF decode + marginals", n, f) for n, f in figures.items()]
 
-    int8 = TunedEncoder(
-        tuned.tokenizer, tuned.model, tuned.head, tuned.intents, tuned.max_length, quantize=True
-    )
     int8_pipeline = copy.copy(pipeline)
-    int8_pipeline.classifier = replace(pipeline.classifier, tuned=int8)
+    int8_pipeline.classifier = replace(pipeline.classifier, tuned=tuned.quantized())
     served = {"float32": pipeline.parse, "int8": int8_pipeline.parse}
     run = _interleaved(served, texts)
     figures = {name: _summary(t) for name, t in run["times"].items()}

@@ -16,7 +16,7 @@ from typing import Any
 import torch
 from torch.nn import functional
 
-__all__ = ["bert_states", "supports"]
+__all__ = ["bert_states", "last_hidden_state", "supports"]
 
 
 def supports(model: Any) -> bool:
@@ -31,6 +31,16 @@ def supports(model: Any) -> bool:
         and not getattr(config, "is_decoder", False)
         and not getattr(config, "add_cross_attention", False)
     )
+
+
+def last_hidden_state(
+    model: Any, input_ids: torch.Tensor, attention_mask: torch.Tensor
+) -> torch.Tensor:
+    """(b, t, d) states of ``model`` in eval mode: :func:`bert_states` where it
+    :func:`supports` the model, else Hugging Face's forward."""
+    if supports(model):
+        return bert_states(model, input_ids, attention_mask)
+    return model(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state  # type: ignore[no-any-return]
 
 
 def bert_states(

@@ -6,7 +6,7 @@ True for real tokens (each row's real tokens come first).
 Training uses the batched torch functions; serving one message at a time uses
 :class:`SequenceDecoder`, the same Viterbi and forward-backward over numpy arrays: with a
 few dozen tags, each step is a handful of tiny operations, and numpy's cost per call is
-a fraction of torch's (SNIPS validate, 79 tags: p50 0.57 ms against 1.50 ms for decoding
+a fraction of torch's (SNIPS validate, 79 tags: p50 0.39 ms against 0.90 ms for decoding
 and marginals, ``python -m bench.nlu_serving``).
 """
 

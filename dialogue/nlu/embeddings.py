@@ -15,7 +15,7 @@ from typing import Any
 import torch
 
 from dialogue.exceptions import ModelError
-from dialogue.nlu.bert_states import bert_states, supports
+from dialogue.nlu.bert_states import last_hidden_state
 
 __all__ = [
     "MINILM_SHA256",
@@ -97,7 +97,6 @@ class SentenceEncoder:
             self.model_dir, expected_sha256 if packaged else None
         )
         self.model.eval()
-        self._lean = supports(self.model)
         self.max_length = max_length
         self.batch_size = batch_size
         self._cache: dict[str, torch.Tensor] = {}
@@ -119,10 +118,8 @@ class SentenceEncoder:
                 return_tensors="pt",
             )
             with torch.inference_mode():
-                if self._lean:  # the same states without Hugging Face's per-call overhead
-                    hidden = bert_states(self.model, batch["input_ids"], batch["attention_mask"])
-                else:
-                    hidden = self.model(**batch).last_hidden_state  # (b, t, d)
+                ids, mask = batch["input_ids"], batch["attention_mask"]
+                hidden = last_hidden_state(self.model, ids, mask)  # (b, t, d)
             pooled = mean_pool(hidden, batch["attention_mask"])  # (b, d)
             pooled = torch.nn.functional.normalize(pooled, dim=-1)
             for text, vector in zip(chunk, pooled, strict=True):

@@ -24,7 +24,7 @@ import torch
 from torch import nn
 
 from dialogue.nlu.config import EntityTaggerConfig
-from dialogue.nlu.crf import CRF, SequenceDecoder
+from dialogue.nlu.crf import CRF
 from dialogue.nlu.row_adam import RowAdam
 from dialogue.nlu.tokens import Token, token_shape, tokenize_with_offsets
 from dialogue.training_data import TrainingExample
@@ -165,7 +165,6 @@ class EntityTagger:
             context_dim,
         )
         self.net.eval()
-        self._sequence_decoder: SequenceDecoder | None = None
 
     @property
     def labels(self) -> tuple[str, ...]:
@@ -223,6 +222,26 @@ class EntityTagger:
         tokens = tokenize_with_offsets(text)
         if not tokens:
             return []
+        scores = self.scores(tokens, intent, allowed, context)
+        # Derived per message (about 20 us): the CRF's scores change while training.
+        decoder = self.net.crf.sequence_decoder()
+        path = decoder.viterbi(scores)
+        marginals = decoder.marginals(scores)  # (t, tags)
+        return _spans(
+            tokens,
+            [self.tags[i] for i in path],
+            [float(marginals[t, i]) for t, i in enumerate(path)],
+        )
+
+    def scores(
+        self,
+        tokens: Sequence[Token],
+        intent: str | None,
+        allowed: Collection[str] | None = None,
+        context: torch.Tensor | None = None,
+    ) -> np.ndarray:
+        """The CRF's emission scores (t, tags) for one message's non-empty ``tokens``, tags
+        of entity types outside ``allowed`` masked out (see :meth:`tag`)."""
         encoded = self._batch([self._row(tokens)])
         with torch.inference_mode():
             emissions = self.net.emissions(
@@ -233,25 +252,11 @@ class EntityTagger:
                 self._intent_tensor([intent]),
                 context=None if context is None else context.unsqueeze(0),
             )
-            scores = emissions[0].double().numpy()  # (t, tags)
+        scores: np.ndarray = emissions[0].double().numpy()
         if allowed is not None:
             banned = [t != "O" and split_label(t[2:])[0] not in allowed for t in self.tags]
             scores[:, np.array(banned)] = -1e4
-        decoder = self._decoder()
-        path = decoder.viterbi(scores)
-        marginals = decoder.marginals(scores)  # (t, tags)
-        return _spans(
-            tokens,
-            [self.tags[i] for i in path],
-            [float(marginals[t, i]) for t, i in enumerate(path)],
-        )
-
-    def _decoder(self) -> SequenceDecoder:
-        # The CRF's scores only change while training, which builds its own net; a net
-        # whose state is loaded later (from_state) drops the copy.
-        if self._sequence_decoder is None:
-            self._sequence_decoder = self.net.crf.sequence_decoder()
-        return self._sequence_decoder
+        return scores
 
     def state(self) -> tuple[dict[str, torch.Tensor], dict[str, Any]]:
         """Tensors and JSON-able metadata to store the tagger (see :meth:`from_state`)."""
@@ -280,7 +285,6 @@ class EntityTagger:
         )
         tagger.net.load_state_dict(dict(tensors))
         tagger.net.eval()
-        tagger._sequence_decoder = None
         return tagger
 
 
@@ -399,5 +403,4 @@ def train_entity_tagger(
             if progress is not None:
                 progress("entity_tagger", epoch + 1, config.epochs)
         net.eval()
-        tagger._sequence_decoder = None  # decode with the trained scores
     return tagger

@@ -25,7 +25,7 @@ import torch
 from torch import nn
 
 from dialogue.exceptions import ModelError
-from dialogue.nlu.bert_states import bert_states, supports
+from dialogue.nlu.bert_states import last_hidden_state
 from dialogue.nlu.config import EncoderConfig
 from dialogue.nlu.embeddings import MINILM_SHA256, load_transformer, mean_pool, packaged_minilm
 from dialogue.nlu.tokens import tokenize_with_offsets
@@ -69,7 +69,6 @@ class TunedEncoder:
         # What encodes messages: with ``quantize``, int8 Linear layers (about twice as fast
         # on a CPU); the tagger is trained on the states of this same module.
         self._serving: Any = _quantized(model) if quantize else model
-        self._lean = supports(model)  # BERT encoders skip Hugging Face's forward overhead
         self._recent: OrderedDict[str, Encoding] = OrderedDict()
 
     @property
@@ -93,17 +92,20 @@ class TunedEncoder:
             for start in range(0, len(texts), batch_size):
                 chunk = list(texts[start : start + batch_size])
                 batch = _tokenize(self.tokenizer, chunk, self.max_length)
-                hidden = self._states(batch["input_ids"], batch["attention_mask"])  # (b, p, d)
+                hidden = last_hidden_state(
+                    self._serving, batch["input_ids"], batch["attention_mask"]
+                )  # (b, p, d)
                 logits = self.head(mean_pool(hidden, batch["attention_mask"]))  # (b, intents)
                 for row, text in enumerate(chunk):
                     align = _alignment(text, batch["offset_mapping"][row])  # (tokens, p)
                     result.append(Encoding(logits[row].clone(), align @ hidden[row]))
         return result
 
-    def _states(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
-        if self._lean:
-            return bert_states(self._serving, input_ids, attention_mask)
-        return self._serving(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
+    def quantized(self) -> TunedEncoder:
+        """The same fine-tuned encoder served with int8 Linear layers."""
+        return TunedEncoder(
+            self.tokenizer, self.model, self.head, self.intents, self.max_length, quantize=True
+        )
 
     # --- persistence -------------------------------------------------------------------
     def save(self, directory: Path) -> None:
