@@ -1,7 +1,9 @@
 """NLU benchmarks: BANKING77 (train -> test) and SNIPS (train_full -> validate).
 
 kefu's NLU and a TF-IDF + logistic-regression baseline (scikit-learn), side by side in
-the same run. ``kefu`` is the default NLU (character and word n-grams); ``kefu_minilm``
+the same run. ``kefu`` is the default NLU (character and word n-grams);
+``kefu_no_gazetteer`` is ``kefu`` with the entity tagger's gazetteer switched off
+(``gazetteer: false``); ``kefu_minilm``
 adds the optional all-MiniLM-L6-v2 sentence embeddings (``SentenceEmbeddings`` in
 config.yml); ``kefu_tuned`` fine-tunes all-MiniLM-L6-v2 on the intents and entity tags
 (``TransformerEncoder``) and pools it with the n-gram classifier (10 n-gram epochs instead
@@ -9,13 +11,14 @@ of 30, two training threads); ``kefu_tuned_int8`` is the same trained model serv
 int8 Linear layers in the transformer (training time: that of ``kefu_tuned``);
 ``kefu_tuned_bf16`` fine-tunes in bfloat16 mixed precision (``precision: bfloat16``), the
 rest as ``kefu_tuned``; ``kefu_tuned_quantized`` is ``kefu_tuned`` with ``quantize: true``
-(served with int8 Linear layers, and the entity tagger learns from those int8 states). Figures: accuracy, macro-F1, entity micro-F1 (SNIPS, exact spans), training time,
+(served with int8 Linear layers, and the entity tagger learns from those int8 states).
+Figures: accuracy, macro-F1, entity micro-F1 (SNIPS, exact spans), training time,
 per-utterance inference latency p50/p99 (one message at a time) and peak memory (RSS of
 a separate process per system and task, so the figures do not mix).
 
     python -m bench.nlu [--data-dir ../shared/datasets] [--tasks banking77,snips]
-                        [--systems kefu,kefu_minilm,kefu_tuned,kefu_tuned_bf16,
-                                   kefu_tuned_quantized,tfidf_logreg]
+                        [--systems kefu,kefu_no_gazetteer,kefu_minilm,kefu_tuned,
+                                   kefu_tuned_bf16,kefu_tuned_quantized,tfidf_logreg]
 
 Prints a table, then one JSON line of figures (the last line).
 """
@@ -38,6 +41,7 @@ DEFAULT_DATA = REPO.parent / "shared" / "datasets"
 TASKS = ("banking77", "snips")
 SYSTEMS = (
     "kefu",
+    "kefu_no_gazetteer",
     "kefu_minilm",
     "kefu_tuned",
     "kefu_tuned_bf16",
@@ -80,7 +84,9 @@ def _config(system: str, task: str) -> Any:
     from dialogue.nlu import EntityTaggerConfig, IntentClassifierConfig, NLUConfig
     from dialogue.nlu.config import EncoderConfig
 
-    entities = EntityTaggerConfig(epochs=15, embedding_dim=64, hidden_dim=128)
+    entities = EntityTaggerConfig(
+        epochs=15, embedding_dim=64, hidden_dim=128, gazetteer=system != "kefu_no_gazetteer"
+    )
     if system.startswith("kefu_tuned"):
         # SNIPS has 30 % more examples: fewer epochs keep training within ten minutes.
         snips = task == "snips"

@@ -100,10 +100,14 @@ class EntityTaggerConfig:
     word_dropout: float = 0.1
     seed: int = 0
     enabled: bool = True
+    gazetteer: bool = True
+    gazetteer_folds: int = 5
 
     def __post_init__(self) -> None:
         if self.epochs < 1 or self.batch_size < 1 or min(self.embedding_dim, self.hidden_dim) < 1:
             raise ProjectError("EntityTagger: epochs, batch_size and sizes must be >= 1")
+        if self.gazetteer_folds < 2:
+            raise ProjectError("EntityTagger: gazetteer_folds must be >= 2")
         if not 0 <= self.dropout < 1 or not 0 <= self.word_dropout < 1:
             raise ProjectError("EntityTagger: dropout values must be in [0, 1)")
 

@@ -25,6 +25,7 @@ from torch import nn
 
 from dialogue.nlu.config import EntityTaggerConfig
 from dialogue.nlu.crf import CRF
+from dialogue.nlu.gazetteer import Gazetteer, GazetteerEntry, cross_fitted_features
 from dialogue.nlu.row_adam import RowAdam
 from dialogue.nlu.tokens import Token, token_shape, tokenize_with_offsets
 from dialogue.training_data import TrainingExample
@@ -75,6 +76,7 @@ class _TaggerNet(nn.Module):
         tags: list[str],
         config: EntityTaggerConfig,
         context_dim: int = 0,
+        gazetteer_dim: int = 0,
     ) -> None:
         super().__init__()
         dim = config.embedding_dim
@@ -85,7 +87,9 @@ class _TaggerNet(nn.Module):
         self.dropout = nn.Dropout(config.dropout)
         # Contextual token states from a fine-tuned transformer, projected to ``dim``.
         self.context = nn.Linear(context_dim, dim) if context_dim else None
-        inputs = (3 if context_dim else 2) * dim + 8 + config.intent_dim
+        # Gazetteer flags (B/I per entity type) join the token's inputs as they are.
+        self.gazetteer_dim = gazetteer_dim
+        inputs = (3 if context_dim else 2) * dim + 8 + config.intent_dim + gazetteer_dim
         self.lstm = nn.LSTM(inputs, config.hidden_dim, batch_first=True, bidirectional=True)
         self.out = nn.Linear(2 * config.hidden_dim + config.intent_dim, n_tags)
         self.crf = CRF(tags)
@@ -99,9 +103,11 @@ class _TaggerNet(nn.Module):
         intents: torch.Tensor,
         char_rows: torch.Tensor | None = None,
         context: torch.Tensor | None = None,
+        gazetteer: torch.Tensor | None = None,
     ) -> torch.Tensor:
         """Tag scores (b, t, tags). words, shapes: (b, t); char_ids flat with char_offsets
-        (b * t,); intents: (b,); context (b, t, context_dim) when the net has that input.
+        (b * t,); intents: (b,); context (b, t, context_dim) and gazetteer flags
+        (b, t, gazetteer_dim) when the net has those inputs.
         With ``char_rows`` (r, dim), char_ids index those rows instead of the whole table
         (training updates only the rows a batch uses)."""
         batch, time = words.shape
@@ -114,6 +120,10 @@ class _TaggerNet(nn.Module):
             if context is None:
                 raise ValueError("this tagger was trained with transformer token states")
             parts.append(self.context(context))
+        if self.gazetteer_dim:
+            if gazetteer is None:
+                raise ValueError("this tagger was trained with gazetteer flags")
+            parts.append(gazetteer)
         tokens = torch.cat(parts, dim=-1)
         hidden, _ = self.lstm(self.dropout(tokens))  # (b, t, 2 * hidden)
         return self.out(torch.cat([self.dropout(hidden), intent], dim=-1))  # (b, t, tags)
@@ -148,6 +158,7 @@ class EntityTagger:
         tags: Sequence[str],
         net: _TaggerNet | None = None,
         context_dim: int = 0,
+        gazetteer: Gazetteer | None = None,
     ) -> None:
         self.config = config
         self.vocabulary = tuple(vocabulary)
@@ -156,6 +167,7 @@ class EntityTagger:
         self._word_ids = {w: i for i, w in enumerate(self.vocabulary)}
         self._intent_ids = {name: i for i, name in enumerate(self.intents)}
         self.context_dim = context_dim
+        self.gazetteer = gazetteer
         self.net = net or _TaggerNet(
             len(self.vocabulary),
             len(self.intents),
@@ -163,6 +175,7 @@ class EntityTagger:
             list(self.tags),
             config,
             context_dim,
+            gazetteer.size if gazetteer is not None else 0,
         )
         self.net.eval()
 
@@ -251,6 +264,9 @@ class EntityTagger:
                 encoded.shapes,
                 self._intent_tensor([intent]),
                 context=None if context is None else context.unsqueeze(0),
+                gazetteer=None
+                if self.gazetteer is None
+                else self.gazetteer.features([t.text for t in tokens]).unsqueeze(0),
             )
         scores: np.ndarray = emissions[0].double().numpy()
         if allowed is not None:
@@ -267,6 +283,9 @@ class EntityTagger:
             "intents": list(self.intents),
             "tags": list(self.tags),
             "context_dim": self.context_dim,
+            "gazetteer": None
+            if self.gazetteer is None
+            else {"types": list(self.gazetteer.types), "values": self.gazetteer.to_json()},
         }
         return tensors, meta
 
@@ -276,12 +295,16 @@ class EntityTagger:
     ) -> EntityTagger:
         """Inverse of :meth:`state`."""
         config = EntityTaggerConfig(**meta["config"])
+        listed = meta.get("gazetteer")
         tagger = cls(
             config,
             meta["vocabulary"],
             meta["intents"],
             meta["tags"],
             context_dim=int(meta.get("context_dim", 0)),
+            gazetteer=None
+            if listed is None
+            else Gazetteer.from_json(listed["values"], listed["types"]),
         )
         tagger.net.load_state_dict(dict(tensors))
         tagger.net.eval()
@@ -289,7 +312,7 @@ class EntityTagger:
 
 
 def _pad_contexts(contexts: Sequence[torch.Tensor], time: int) -> torch.Tensor:
-    """(b, time, dim) from per-message (n_tokens, dim) states, zero-padded."""
+    """(b, time, dim) from per-message (n_tokens, dim) rows, zero-padded."""
     padded = torch.zeros(len(contexts), time, contexts[0].shape[1])
     for row, states in enumerate(contexts):
         padded[row, : states.shape[0]] = states
@@ -315,6 +338,14 @@ def _spans(
     return spans
 
 
+def _annotated_values(example: TrainingExample, tokens: Sequence[Token]) -> list[GazetteerEntry]:
+    """The example's annotated values as gazetteer entries (the tokens each span covers)."""
+    return [
+        (tuple(t.text for t in tokens if t.start < a.end and t.end > a.start), a.entity)
+        for a in example.entities
+    ]
+
+
 def bio_tags(example: TrainingExample, tokens: Sequence[Token]) -> list[str]:
     """BIO tags of ``tokens`` from the example's annotations (a token inside a span)."""
     tags = ["O"] * len(tokens)
@@ -334,12 +365,15 @@ def train_entity_tagger(
     config: EntityTaggerConfig,
     *,
     contexts: Sequence[torch.Tensor] | None = None,
+    listed: Sequence[GazetteerEntry] = (),
     progress: Progress | None = None,
 ) -> EntityTagger | None:
     """Train on the examples' entity annotations; None when no example has an entity.
 
     ``contexts``: per example, the transformer's token states (n_tokens, dim), an extra
-    input the tagger then needs at :meth:`EntityTagger.tag` time too."""
+    input the tagger then needs at :meth:`EntityTagger.tag` time too. ``listed``: values
+    from lookup tables for the gazetteer (with ``config.gazetteer``), besides the
+    annotated ones."""
     if not any(e.entities for e in examples):
         return None
     rows = [tokenize_with_offsets(e.text) for e in examples]
@@ -349,10 +383,22 @@ def train_entity_tagger(
     counts = Counter(t.text.lower() for row in rows for t in row)
     vocabulary = ["<pad>", "<unk>", *sorted(counts)]
     intents = ["", *sorted({e.intent for e in examples if e.intent})]
+    gazetteer = None
+    flags: list[torch.Tensor] | None = None
+    if config.gazetteer:
+        types = sorted({split_label(label)[0] for label in labels})
+        words = [[t.text for t in tokens] for tokens in rows]
+        values = [_annotated_values(e, tokens) for e, tokens in zip(examples, rows, strict=True)]
+        gazetteer = Gazetteer.build([*listed, *(v for row in values for v in row)], types)
+        flags = cross_fitted_features(
+            words, values, listed, types, folds=config.gazetteer_folds, seed=config.seed
+        )
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(config.seed)
         context_dim = int(contexts[0].shape[1]) if contexts else 0
-        tagger = EntityTagger(config, vocabulary, intents, tags, context_dim=context_dim)
+        tagger = EntityTagger(
+            config, vocabulary, intents, tags, context_dim=context_dim, gazetteer=gazetteer
+        )
         net = tagger.net
         dense = [p for name, p in net.named_parameters() if name != "chars.weight"]
         optimizer = torch.optim.Adam(dense, lr=config.learning_rate)
@@ -392,6 +438,7 @@ def train_entity_tagger(
                     _pad_contexts([contexts[i] for i in batch], target.shape[1])
                     if contexts
                     else None,
+                    _pad_contexts([flags[i] for i in batch], target.shape[1]) if flags else None,
                 )
                 loss = net.crf.nll(emissions, target, encoded.mask)
                 optimizer.zero_grad()

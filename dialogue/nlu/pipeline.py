@@ -33,6 +33,7 @@ from dialogue.nlu.entity_tagger import (
     train_entity_tagger,
 )
 from dialogue.nlu.features import TextFeaturizer
+from dialogue.nlu.gazetteer import GazetteerEntry
 from dialogue.nlu.intent_classifier import IntentClassifier, IntentNet, train_intent_classifier
 from dialogue.nlu.language import detect_language
 from dialogue.nlu.tokens import tokenize_with_offsets
@@ -374,7 +375,11 @@ def train_nlu(
             if tuned is not None and any(e.entities for e in scoped):
                 contexts = [e.token_states for e in tuned.encode_batch(texts)]
             tagger = train_entity_tagger(
-                scoped, config.entities, contexts=contexts, progress=progress
+                scoped,
+                config.entities,
+                contexts=contexts,
+                listed=_listed_values(data),
+                progress=progress,
             )
     return NLUPipeline(
         config,
@@ -386,6 +391,21 @@ def train_nlu(
         synonym_entities=synonym_names(data),
         entity_types={*data.entities, *(domain.entity_names if domain is not None else ())},
     )
+
+
+def _listed_values(data: TrainingData) -> list[GazetteerEntry]:
+    """Values the data lists outside its examples, for the tagger's gazetteer: lookup table
+    elements (typed by the table's name) and synonym surface forms (typed by annotations)."""
+    listed = [
+        (tuple(t.text for t in tokenize_with_offsets(element)), table.name)
+        for table in data.lookups
+        for element in table.elements
+    ]
+    listed.extend(
+        (tuple(t.text for t in tokenize_with_offsets(surface)), entity)
+        for surface, (entity, _) in synonym_names(data).items()
+    )
+    return listed
 
 
 @contextmanager
