@@ -372,8 +372,8 @@ def train_entity_tagger(
 
     ``contexts``: per example, the transformer's token states (n_tokens, dim), an extra
     input the tagger then needs at :meth:`EntityTagger.tag` time too. ``listed``: values
-    from lookup tables for the gazetteer (with ``config.gazetteer``), besides the
-    annotated ones."""
+    the data lists outside its examples (lookup tables, synonyms) for the gazetteer (with
+    ``config.gazetteer``), besides the annotated ones."""
     if not any(e.entities for e in examples):
         return None
     rows = [tokenize_with_offsets(e.text) for e in examples]

@@ -17,8 +17,9 @@ from __future__ import annotations
 import random
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+import numpy as np
 import torch
 
 __all__ = ["Gazetteer", "GazetteerEntry", "cross_fitted_features"]
@@ -37,6 +38,12 @@ class Gazetteer:
     types: tuple[str, ...]
     entries: Mapping[tuple[str, ...], frozenset[int]]
     longest: int
+    #: Every proper prefix of a listed value: matching stops where no value continues.
+    prefixes: frozenset[tuple[str, ...]] = field(init=False, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        prefixes = {key[:n] for key in self.entries for n in range(1, len(key))}
+        object.__setattr__(self, "prefixes", frozenset(prefixes))
 
     @classmethod
     def build(cls, values: Iterable[GazetteerEntry], types: Sequence[str]) -> Gazetteer:
@@ -60,16 +67,17 @@ class Gazetteer:
     def features(self, words: Sequence[str]) -> torch.Tensor:
         """(len(words), size) flags: column 2k is 1 where a value of type k starts, 2k + 1
         where one continues. Overlapping values all count."""
-        flags = torch.zeros(len(words), self.size)
-        if not self.entries:
-            return flags
+        flags = np.zeros((len(words), self.size), dtype=np.float32)
         lowered = [w.lower() for w in words]
         for start in range(len(lowered)):
             for end in range(start + 1, min(len(lowered), start + self.longest) + 1):
-                for k in self.entries.get(tuple(lowered[start:end]), ()):
+                span = tuple(lowered[start:end])
+                for k in self.entries.get(span, ()):
                     flags[start, 2 * k] = 1.0
                     flags[start + 1 : end, 2 * k + 1] = 1.0
-        return flags
+                if span not in self.prefixes:
+                    break  # no listed value goes on with these words
+        return torch.from_numpy(flags)
 
     def to_json(self) -> list[list[object]]:
         """``[[words, [type, ...]], ...]``, read back by :meth:`from_json`."""
