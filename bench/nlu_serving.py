@@ -177,7 +177,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     run = _interleaved(variants, texts)
     decoded = run["outputs"]
     equal = all(
-        a[0] == b[0] and all(abs(x - y) < 1e-4 for x, y in zip(a[1], b[1], strict=True))
+        # torch computes in float32, numpy in float64: confidences agree to about 1e-4.
+        a[0] == b[0] and all(abs(x - y) < 5e-4 for x, y in zip(a[1], b[1], strict=True))
         for a, b in zip(decoded["torch_batched"], decoded["numpy_sequence"], strict=True)
     )
     figures = {name: _summary(t) for name, t in run["times"].items()}
