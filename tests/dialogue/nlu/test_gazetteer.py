@@ -1,7 +1,11 @@
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
+import pytest
+
+from dialogue.exceptions import ModelError
 from dialogue.nlu import (
     EntityTaggerConfig,
     IntentClassifierConfig,
@@ -165,3 +169,19 @@ def test_the_pipeline_lists_lookup_elements_and_synonyms(tmp_path: Path) -> None
     again = NLUPipeline.load(tmp_path / "nlu")
     assert again.tagger is not None and again.tagger.gazetteer == pipeline.tagger.gazetteer
     assert again.entities("quito", "inform") == pipeline.entities("quito", "inform")
+
+
+def test_a_damaged_gazetteer_in_a_stored_model_is_a_clear_error(tmp_path: Path) -> None:
+    data = parse_nlu_yaml(LOOKUP + "- intent: greet\n  examples: |\n    - hi\n    - hello\n")
+    pipeline = train_nlu(
+        data,
+        NLUConfig(intent=IntentClassifierConfig(epochs=2), entities=EntityTaggerConfig(epochs=1)),
+    )
+    pipeline.save(tmp_path / "nlu")
+    meta_file = tmp_path / "nlu" / "nlu.json"
+    for damaged in ([["paris"]], [["paris", "city"]], "paris"):
+        meta = json.loads(meta_file.read_text(encoding="utf-8"))
+        meta["tagger"]["gazetteer"]["values"] = damaged
+        meta_file.write_text(json.dumps(meta), encoding="utf-8")
+        with pytest.raises(ModelError, match="cannot read the NLU model"):
+            NLUPipeline.load(tmp_path / "nlu")
