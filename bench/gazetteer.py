@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any
 import torch
 
 from bench.nlu import DEFAULT_DATA
-from bench.nlu_serving import _interleaved, _summary
+from bench.nlu_serving import _interleaved, _summary, print_summaries
 
 if TYPE_CHECKING:
     from dialogue.nlu.entity_tagger import EntityTagger
@@ -92,10 +92,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     ratio = figures["tag_with_gazetteer"]["p50_ms"] / figures["tag_without"]["p50_ms"]
     results["tag_p50_ratio"] = round(ratio, 3)
 
-    print(f"{'variant':<22} {'p50 ms':>8} {'p99 ms':>8} {'mean ms':>8}")
-    print("-" * 50)
-    for name, f in figures.items():
-        print(f"{name:<22} {f['p50_ms']:>8.3f} {f['p99_ms']:>8.3f} {f['mean_ms']:>8.3f}")
+    print_summaries([("variant", 22)], [((name,), f) for name, f in figures.items()], digits=3)
     g = results["gazetteer"]
     print(
         f"tagger with gazetteer / without, p50: x{ratio:.2f}; gazetteer: {g['values']} values "

@@ -30,7 +30,7 @@ import statistics
 import sys
 import time
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -74,6 +74,24 @@ def _summary(times: Sequence[float]) -> dict[str, float]:
         "p99_ms": round(_percentile(times, 99), 3),
         "mean_ms": round(statistics.fmean(times), 3),
     }
+
+
+def print_summaries(
+    columns: Sequence[tuple[str, int]],
+    rows: Sequence[tuple[Sequence[str], Mapping[str, float]]],
+    digits: int = 2,
+) -> None:
+    """A table of :func:`_summary` figures: label columns (heading, width), then p50, p99
+    and mean in milliseconds."""
+    head = " ".join(f"{heading:<{width}}" for heading, width in columns)
+    print(f"{head} {'p50 ms':>8} {'p99 ms':>8} {'mean ms':>8}")
+    print("-" * (len(head) + 27))
+    for labels, f in rows:
+        cells = " ".join(
+            f"{label:<{width}}" for label, (_, width) in zip(labels, columns, strict=True)
+        )
+        figures = (f"{f[key]:>8.{digits}f}" for key in ("p50_ms", "p99_ms", "mean_ms"))
+        print(cells, *figures)
 
 
 def forward_variants(tuned: Any, int8: bool) -> dict[str, Variant]:
@@ -194,12 +212,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     results["parse"] = figures
     rows += [("whole parse, as served", n, f) for n, f in figures.items()]
 
-    print(f"{'stage':<26} {'variant':<16} {'p50 ms':>7} {'p99 ms':>7} {'mean ms':>8}")
-    print("-" * 68)
-    for stage, name, f in rows:
-        print(
-            f"{stage:<26} {name:<16} {f['p50_ms']:>7.2f} {f['p99_ms']:>7.2f} {f['mean_ms']:>8.2f}"
-        )
+    print_summaries(
+        [("stage", 26), ("variant", 16)], [((stage, name), f) for stage, name, f in rows]
+    )
     for key in ("forward_float32", "forward_int8", "crf"):
         print(
             f"{key}: new/old p50 x{results[key]['p50_ratio']:.2f}, "
