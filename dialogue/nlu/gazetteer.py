@@ -37,12 +37,14 @@ class Gazetteer:
 
     types: tuple[str, ...]
     entries: Mapping[tuple[str, ...], frozenset[int]]
-    longest: int
-    #: Every proper prefix of a listed value: matching stops where no value continues.
+    #: Derived from ``entries``: the most tokens a listed value has, and every proper
+    #: prefix of a listed value (matching stops where no value continues).
+    longest: int = field(init=False, compare=False, repr=False)
     prefixes: frozenset[tuple[str, ...]] = field(init=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         prefixes = {key[:n] for key in self.entries for n in range(1, len(key))}
+        object.__setattr__(self, "longest", max(map(len, self.entries), default=0))
         object.__setattr__(self, "prefixes", frozenset(prefixes))
 
     @classmethod
@@ -53,11 +55,7 @@ class Gazetteer:
         for words, entity in values:
             if entity in index and 0 < len(words) <= MAX_VALUE_TOKENS:
                 entries[tuple(w.lower() for w in words)].add(index[entity])
-        return cls(
-            tuple(types),
-            {k: frozenset(v) for k, v in entries.items()},
-            max((len(k) for k in entries), default=0),
-        )
+        return cls(tuple(types), {k: frozenset(v) for k, v in entries.items()})
 
     @property
     def size(self) -> int:
