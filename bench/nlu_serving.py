@@ -124,7 +124,7 @@ def crf_variants(pipeline: Any) -> tuple[dict[str, Variant], Callable[[str], tor
         tuned = pipeline.classifier.tuned
         intent = pipeline.classifier.rank(text)[0][0]
         context = tuned.encode(text).token_states if tuned is not None else None
-        scores = torch.from_numpy(tagger.scores(tokenize_with_offsets(text), intent, None, context))
+        scores = torch.from_numpy(tagger.scores(tokenize_with_offsets(text), intent, context))
         emissions[text] = scores.float().unsqueeze(0)  # what the torch CRF computed on
         return emissions[text]
 

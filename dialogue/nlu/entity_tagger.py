@@ -229,32 +229,35 @@ class EntityTagger:
         allowed: Collection[str] | None = None,
         context: torch.Tensor | None = None,
     ) -> list[TaggedSpan]:
-        """Entity spans of ``text`` under ``intent``; ``allowed`` (entity names) limits the
-        entity types that may be predicted (None: all). ``context`` (n_tokens, context_dim):
-        the transformer's token states, for a tagger trained with them."""
+        """Entity spans of ``text`` under ``intent``. ``allowed`` (entity names; None: all)
+        drops spans of other entity types: a span the tagger types as an entity the intent
+        does not carry is left out, never relabelled to an allowed type (which would put,
+        say, a colour into a product slot). ``context`` (n_tokens, context_dim): the
+        transformer's token states, for a tagger trained with them."""
         tokens = tokenize_with_offsets(text)
         if not tokens:
             return []
-        scores = self.scores(tokens, intent, allowed, context)
+        scores = self.scores(tokens, intent, context)
         # Derived per message (about 20 us): the CRF's scores change while training.
         decoder = self.net.crf.sequence_decoder()
         path = decoder.viterbi(scores)
         marginals = decoder.marginals(scores)  # (t, tags)
-        return _spans(
+        spans = _spans(
             tokens,
             [self.tags[i] for i in path],
             [float(marginals[t, i]) for t, i in enumerate(path)],
         )
+        if allowed is None:
+            return spans
+        return [s for s in spans if split_label(s.label)[0] in allowed]
 
     def scores(
         self,
         tokens: Sequence[Token],
         intent: str | None,
-        allowed: Collection[str] | None = None,
         context: torch.Tensor | None = None,
     ) -> np.ndarray:
-        """The CRF's emission scores (t, tags) for one message's non-empty ``tokens``, tags
-        of entity types outside ``allowed`` masked out (see :meth:`tag`)."""
+        """The CRF's emission scores (t, tags) for one message's non-empty ``tokens``."""
         encoded = self._batch([self._row(tokens)])
         with torch.inference_mode():
             emissions = self.net.emissions(
@@ -269,9 +272,6 @@ class EntityTagger:
                 else self.gazetteer.features([t.text for t in tokens]).unsqueeze(0),
             )
         scores: np.ndarray = emissions[0].double().numpy()
-        if allowed is not None:
-            banned = [t != "O" and split_label(t[2:])[0] not in allowed for t in self.tags]
-            scores[:, np.array(banned)] = -1e4
         return scores
 
     def state(self) -> tuple[dict[str, torch.Tensor], dict[str, Any]]:

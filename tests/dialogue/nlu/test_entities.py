@@ -102,8 +102,10 @@ def test_same_token_tagged_by_intent() -> None:
         assert [s.label for s in as_city] == ["city"], text
         assert [s.label for s in as_song] == ["song"], text
         assert as_city[0].start == as_song[0].start
-    # Decoding can be limited to entity types the domain allows.
-    assert tagger.tag("paris", "inform_song", allowed={"city"})[0].label == "city"
+    # The domain can limit the entity types an intent carries: a span of another type is
+    # dropped, not relabelled to an allowed type.
+    assert [s.label for s in tagger.tag("paris", "inform_song", allowed={"song"})] == ["song"]
+    assert tagger.tag("paris", "inform_song", allowed={"city"}) == []
     assert tagger.tag("paris", "inform_song", allowed=set()) == []
 
 
