@@ -108,7 +108,7 @@ def load_model(
 
     path = Path(name_or_path).expanduser()
     if name_or_path in registry:
-        directory, revision = _packaged_directory(registry[name_or_path], cache_dir)
+        directory, revision = packaged_directory(registry[name_or_path], cache_dir)
         name = name_or_path
     elif path.is_dir():
         directory, revision, name = path, _directory_revision(path), path.name
@@ -214,7 +214,9 @@ def convert_gguf(gguf_file: Path, *, cache_dir: Path, sha256: str) -> Path:
     return target
 
 
-def _packaged_directory(model: PackagedModel, cache_dir: Path) -> tuple[Path, str]:
+def packaged_directory(model: PackagedModel, cache_dir: Path) -> tuple[Path, str]:
+    """(safetensors directory, sha256) of an installed packaged model: its parts are
+    checked and joined, the GGUF converted once (see :func:`convert_gguf`)."""
     if is_converted(cache_dir, model.sha256):
         # The conversion was made from a file whose sha256 matched the registry's.
         return converted_directory(cache_dir, model.sha256), model.sha256
