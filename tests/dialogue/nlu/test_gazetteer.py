@@ -15,6 +15,7 @@ from dialogue.nlu import (
 )
 from dialogue.nlu.entity_tagger import EntityTagger, train_entity_tagger
 from dialogue.nlu.gazetteer import Gazetteer, cross_fitted_features
+from dialogue.nlu.pipeline import _listed_values
 from dialogue.nlu.tokens import tokenize_with_offsets
 from dialogue.training_data import parse_nlu_yaml
 
@@ -117,13 +118,8 @@ nlu:
 
 def test_listed_values_steer_the_tagger_and_survive_a_round_trip() -> None:
     data = parse_nlu_yaml(LOOKUP)
-    listed = [
-        (tuple(t.text for t in tokenize_with_offsets(element)), table.name)
-        for table in data.lookups
-        for element in table.elements
-    ]
     config = EntityTaggerConfig(epochs=40, seed=3)
-    tagger = train_entity_tagger(data.intent_examples, config, listed=listed)
+    tagger = train_entity_tagger(data.intent_examples, config, listed=_listed_values(data))
     assert tagger is not None and tagger.gazetteer is not None
     # Never annotated, only listed: the flags say which type each word is.
     for word, label in [("lima", "city"), ("quito", "city"), ("teal", "color"), ("ochre", "color")]:
