@@ -35,7 +35,7 @@ from typing import Any
 
 import torch
 
-from bench.nlu import DEFAULT_DATA
+from bench.nlu import DEFAULT_DATA, snips_folder
 from bench.nlu_serving import _interleaved, _summary
 
 SERVING_P99_MS = 15.0
@@ -55,9 +55,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     from dialogue.training_data.benchmarks import read_snips
 
-    folder = args.data_dir / "snips"
-    if not folder.is_dir():
-        print(f"no snips/ in {args.data_dir}; pass --data-dir", file=sys.stderr)
+    folder = snips_folder(args.data_dir)
+    if folder is None:
         return 2
     missing = [str(path) for path in args.model if not (path / "config.json").is_file()]
     if missing:

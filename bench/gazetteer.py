@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import replace
@@ -29,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 
 import torch
 
-from bench.nlu import DEFAULT_DATA
+from bench.nlu import DEFAULT_DATA, snips_folder
 from bench.nlu_serving import _interleaved, _summary, print_summaries
 
 if TYPE_CHECKING:
@@ -49,11 +48,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     from dialogue.nlu.tokens import tokenize_with_offsets
     from dialogue.training_data.benchmarks import read_snips
 
-    if not (args.data_dir / "snips").is_dir():
-        print(f"no snips/ in {args.data_dir}; pass --data-dir", file=sys.stderr)
+    folder = snips_folder(args.data_dir)
+    if folder is None:
         return 2
     torch.set_num_threads(1)
-    folder = args.data_dir / "snips"
     train = read_snips(folder, split="train_full").intent_examples
     test = read_snips(folder, split="validate").intent_examples[: args.limit or None]
     config = EntityTaggerConfig(epochs=args.epochs, embedding_dim=64, hidden_dim=128)

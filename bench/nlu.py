@@ -56,6 +56,15 @@ GOALS = {
 }
 
 
+def snips_folder(data_dir: Path) -> Path | None:
+    """``data_dir``/snips, or None after saying on stderr that it is missing."""
+    folder = data_dir / "snips"
+    if not folder.is_dir():
+        print(f"no snips/ in {data_dir}; pass --data-dir", file=sys.stderr)
+        return None
+    return folder
+
+
 def _load(task: str, data_dir: Path) -> tuple[Any, Any]:
     from dialogue.training_data.benchmarks import read_banking77_csv, read_snips
 

@@ -37,7 +37,7 @@ from typing import Any
 
 import torch
 
-from bench.nlu import DEFAULT_DATA, _percentile
+from bench.nlu import DEFAULT_DATA, _percentile, snips_folder
 
 Variant = Callable[[str], Any]
 
@@ -158,8 +158,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from dialogue.nlu import NLUPipeline
     from dialogue.training_data.benchmarks import read_snips
 
-    if not (args.data_dir / "snips").is_dir():
-        print(f"no snips/ in {args.data_dir}; pass --data-dir", file=sys.stderr)
+    if snips_folder(args.data_dir) is None:
         return 2
     torch.set_num_threads(1)
     started = time.perf_counter()
