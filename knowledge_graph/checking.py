@@ -9,14 +9,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from enum import StrEnum
 
 import networkx as nx
 
 from knowledge_graph.claims import Claim, ClaimKind, Sentence, extract_claims
-from knowledge_graph.index import CueKind
+from knowledge_graph.index import CueKind, graph_index
+from knowledge_graph.language import match_key
 from knowledge_graph.model import Fact, edge_facts, literal_facts
-from knowledge_graph.values import Flag, Literal, Quantity, magnitude, value_matches
+from knowledge_graph.values import Flag, Literal, Quantity, Text, magnitude, value_matches
 
 
 class ClaimStatus(StrEnum):
@@ -89,7 +91,74 @@ def verify(graph: nx.MultiDiGraph, claim: Claim) -> ClaimCheck:
         return _comparison(graph, claim)
     if claim.kind is ClaimKind.WINDOW:
         return _window(graph, claim)
+    if claim.kind is ClaimKind.TEXT:
+        return _text(graph, claim)
+    if claim.kind is ClaimKind.SUPERLATIVE:
+        return _superlative(graph, claim)
     return _attribute(graph, claim)
+
+
+def _text(graph: nx.MultiDiGraph, claim: Claim) -> ClaimCheck:
+    assert isinstance(claim.value, Text)
+    facts = [
+        fact
+        for subject in claim.subjects
+        for predicate in claim.predicates
+        for fact, value in literal_facts(graph, subject, predicate)
+        if isinstance(value, Text)
+    ]
+    if not facts:
+        return ClaimCheck(claim, ClaimStatus.UNVERIFIABLE)
+    key = match_key(claim.value.value)
+    matching = tuple(f for f in facts if match_key(f.object) == key)
+    if claim.negated:
+        if matching:
+            return ClaimCheck(claim, ClaimStatus.CONTRADICTED, matching)
+        return ClaimCheck(claim, ClaimStatus.SUPPORTED, tuple(facts))
+    if matching:
+        return ClaimCheck(claim, ClaimStatus.SUPPORTED, matching[:1])
+    return ClaimCheck(claim, ClaimStatus.CONTRADICTED, tuple(facts))
+
+
+def superlative_group(graph: nx.MultiDiGraph, subject: str, group: str | None) -> tuple[str, ...]:
+    """What a superlative about ``subject`` ranks it among: the members of ``group`` (a
+    category node), else every node of the subject's first type."""
+    if group is not None:
+        known = graph_index(graph).classes.get(group)
+        return known[1] if known else ()
+    types = graph.nodes[subject]["types"]
+    if not types:
+        return ()
+    return tuple(n for n, data in graph.nodes(data=True) if types[0] in data["types"])
+
+
+def ranked(
+    graph: nx.MultiDiGraph, members: Sequence[str], predicate: str
+) -> list[tuple[Decimal, str, Fact]]:
+    """``(magnitude, node, fact)`` for members with exactly one orderable value, smallest first."""
+    out = []
+    for node in members:
+        pair = _single(graph, node, predicate)
+        if pair is None:
+            continue
+        amount = magnitude(pair[1])
+        if amount is not None:
+            out.append((amount, node, pair[0]))
+    out.sort(key=lambda item: item[0])
+    return out
+
+
+def _superlative(graph: nx.MultiDiGraph, claim: Claim) -> ClaimCheck:
+    subject, predicate = claim.subjects[0], claim.predicates[0]
+    group = claim.value if isinstance(claim.value, str) else None
+    order = ranked(graph, superlative_group(graph, subject, group), predicate)
+    if len(order) < 2 or subject not in {node for _, node, _ in order} or claim.relation is None:
+        return ClaimCheck(claim, ClaimStatus.UNVERIFIABLE)
+    best = order[0][0] if claim.relation.downward else order[-1][0]
+    mine = next(amount for amount, node, _ in order if node == subject)
+    holds = (mine == best) != claim.negated
+    status = ClaimStatus.SUPPORTED if holds else ClaimStatus.CONTRADICTED
+    return ClaimCheck(claim, status, tuple(fact for _, _, fact in order))
 
 
 def _attribute(graph: nx.MultiDiGraph, claim: Claim) -> ClaimCheck:
@@ -202,6 +271,17 @@ def entails(facts: Sequence[Fact], claim: Claim) -> bool:
     """
     if not facts:
         return False
+    if claim.kind is ClaimKind.SUPERLATIVE:
+        # The cited facts are the group: the subject's value must top them.
+        if claim.relation is None or any(f.predicate not in claim.predicates for f in facts):
+            return False
+        values = [(magnitude(f.value), f.subject) for f in facts]
+        if any(v is None for v, _ in values):
+            return False
+        mine = [v for v, node in values if node in claim.subjects]
+        amounts = [v for v, _ in values if v is not None]
+        best = min(amounts) if claim.relation.downward else max(amounts)
+        return bool(mine) and len(values) >= 2 and ((mine[0] == best) != claim.negated)
     relevant = [f for f in facts if f.subject in claim.subjects or f.subject == claim.other]
     if len(relevant) != len(facts) or any(f.predicate not in claim.predicates for f in facts):
         return False
@@ -214,6 +294,12 @@ def entails(facts: Sequence[Fact], claim: Claim) -> bool:
         if len(first) != 1 or len(second) != 1:
             return False
         return comparison_holds(first[0].value, second[0].value, claim) is True
+    if claim.kind is ClaimKind.TEXT:
+        if not isinstance(claim.value, Text):
+            return False
+        key = match_key(claim.value.value)
+        present = any(not f.edge and match_key(f.object) == key for f in facts)
+        return (not present) if claim.negated else present
     if claim.kind is ClaimKind.WINDOW:
         window = facts[0].value
         if (

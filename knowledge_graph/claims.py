@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 
 import networkx as nx
@@ -19,7 +19,7 @@ from knowledge_graph.index import CueKind, GraphIndex, Hit, graph_index
 from knowledge_graph.linking import Mention, link
 from knowledge_graph.model import edge_facts, literal_facts, literal_predicates
 from knowledge_graph.quantities import QuantityMention, find_quantities
-from knowledge_graph.values import Dimension, Flag, Qualifier, Quantity, comparable
+from knowledge_graph.values import Dimension, Flag, Qualifier, Quantity, Text, comparable
 
 
 class ClaimKind(StrEnum):
@@ -28,6 +28,8 @@ class ClaimKind(StrEnum):
     COMPARISON = "comparison"
     WINDOW = "window"
     FLAG = "flag"
+    TEXT = "text"  # a literal text value ("comes in sage green", "made of steel")
+    SUPERLATIVE = "superlative"  # "the lightest laptop": value is the group's node or None
     ENTITY = "entity"  # a name that is not in the graph ("Vector 7 Laptop")
 
 
@@ -54,7 +56,9 @@ class Claim:
     text: str
     subjects: tuple[str, ...]
     predicates: tuple[str, ...]
-    value: Quantity | Flag | str | None = None  # str: a node id (membership)
+    # Quantity/Flag: attribute and flag claims; str: a node id (membership, the group of a
+    # superlative); Text: a literal text value.
+    value: Quantity | Flag | Text | str | None = None
     qualifier: Qualifier = Qualifier.EXACT
     negated: bool = False
     other: str | None = None  # comparison: the node compared with
@@ -144,6 +148,7 @@ class _SentenceView:
     quantities: list[QuantityMention]
     negations: list[int]
     clauses: list[tuple[int, int]]
+    texts: list[Hit] = field(default_factory=list)
 
     def clause_of(self, position: int) -> tuple[int, int]:
         for clause in self.clauses:
@@ -177,11 +182,36 @@ def extract_claims(
             for c in all_cues
         )
     ]
+    # Literal text values ("sage green"); one inside a name is part of the name.
+    all_texts = [
+        t
+        for t in index.texts.scan(text)
+        if not any(m.start < t.end and t.start < m.end for m in all_mentions)
+    ]
+    # ... and one inside a longer cue is part of the cue ("in stock" in "back in stock").
+    all_texts = [
+        t
+        for t in all_texts
+        if not any(
+            c.start <= t.start and t.end <= c.end and (c.end - c.start) > (t.end - t.start)
+            for c in all_cues
+        )
+    ]
     masked = _mask(text, [(m.start, m.end) for m in all_mentions])
     quantities = find_quantities(masked, _count_nouns(graph, index))
-    # A unit word inside a quantity ("10 hours") is not a cue for an attribute.
-    all_cues = [c for c in all_cues if not any(q.start <= c.start < q.end for q in quantities)]
-    negations = _negations(masked)
+    # A unit word inside a quantity ("10 hours") is not a cue for an attribute, nor is a
+    # built-in concept word inside a name ("shipping" in "standard shipping").
+    all_cues = [
+        c
+        for c in all_cues
+        if not any(q.start <= c.start < q.end for q in quantities)
+        and not (
+            all(e.score < STRONG_CUE for e in c.entries)
+            and any(m.start <= c.start and c.end <= m.end for m in all_mentions)
+        )
+    ]
+    # Words of a text value ("not opened") negate nothing around them.
+    negations = [n for n in _negations(masked) if not any(t.start <= n < t.end for t in all_texts)]
     claims: list[Claim] = []
     focus: tuple[str, ...] = tuple(context)
     for sentence in sentences:
@@ -192,6 +222,7 @@ def extract_claims(
             [q for q in quantities if sentence.start <= q.start < sentence.end],
             [n for n in negations if sentence.start <= n < sentence.end],
             _clauses(sentence),
+            [t for t in all_texts if sentence.start <= t.start < sentence.end],
         )
         found = _sentence_claims(graph, index, view, focus)
         claims.extend(found)
@@ -245,21 +276,40 @@ def _ordered_groups(
     return groups
 
 
+# Cues from the graph's own words (Attribute nodes, predicate ids), not built-in concepts.
+STRONG_CUE = 0.8
+
+
 def _cued(
-    view: _SentenceView, position: int, kinds: tuple[CueKind, ...] = (CueKind.ATTRIBUTE,)
+    view: _SentenceView,
+    position: int,
+    kinds: tuple[CueKind, ...] = (CueKind.ATTRIBUTE,),
+    *,
+    min_score: float = 0.0,
 ) -> list[tuple[str, Hit]]:
     """Predicates cued in the clause of ``position``, nearest (preceding first) first."""
     clause = view.clause_of(position)
     hits = [c for c in view.cues if clause[0] <= c.start < clause[1]]
     hits.sort(key=lambda c: (c.start > position, abs(position - c.start)))
-    return [(e.target, c) for c in hits for e in c.entries if CueKind(e.kind) in kinds]
+    found = [
+        (e.score < STRONG_CUE, rank, e.target, c)
+        for rank, c in enumerate(hits)
+        for e in c.entries
+        if CueKind(e.kind) in kinds and e.score >= min_score
+    ]
+    found.sort(key=lambda item: item[:2])  # the graph's own words before concept words
+    return [(target, c) for _, _, target, c in found]
 
 
 def _specific_cue(view: _SentenceView, position: int) -> str | None:
     """The predicate of a cue that names exactly one predicate (safe to resolve its owner)."""
     hits = sorted(view.cues, key=lambda c: abs(position - c.start))
     for hit in hits:
-        targets = {e.target for e in hit.entries if CueKind(e.kind) is CueKind.ATTRIBUTE}
+        targets = {
+            e.target
+            for e in hit.entries
+            if CueKind(e.kind) is CueKind.ATTRIBUTE and e.score >= STRONG_CUE
+        }
         if len(targets) == 1:
             return targets.pop()
     return None
@@ -284,6 +334,11 @@ def _sentence_claims(
             if claim is not None:
                 claims.append(claim)
     claims.extend(_flag_claims(graph, index, view, focus))
+    for hit in view.texts:
+        claim = _text_claim(graph, index, view, hit, focus)
+        if claim is not None:
+            claims.append(claim)
+    claims.extend(_superlatives(graph, index, view, focus))
     claims.extend(_unknown_names(view))
     claims.sort(key=lambda c: c.span)
     return claims
@@ -341,6 +396,7 @@ def _attribute_claim(
     focus: Sequence[str],
 ) -> Claim | None:
     cued = [p for p, _ in _cued(view, q.start)]
+    strong = [p for p, _ in _cued(view, q.start, min_score=STRONG_CUE)]
     base = {
         "kind": ClaimKind.ATTRIBUTE,
         "sentence": view.sentence.index,
@@ -352,7 +408,7 @@ def _attribute_claim(
     }
     dimension = q.quantity.info.dimension
     # A cue for an attribute measured like this quantity says what the claim is about.
-    relevant = [p for p in cued if dimension in index.quantity_dimensions.get(p, set())]
+    relevant = [p for p in strong if dimension in index.quantity_dimensions.get(p, set())]
     for group in _ordered_groups(view, q.start, focus):
         owners = _literal_owners(graph, group, q.quantity)
         if not owners:
@@ -433,7 +489,7 @@ def _comparisons(
     for cue in view.cues:
         for entry in cue.entries:
             kind = CueKind(entry.kind)
-            if kind is CueKind.ATTRIBUTE:
+            if not kind.comparative:
                 continue
             predicate = entry.target
             local = cue.start - offset
@@ -567,7 +623,11 @@ def _flag_claims(
 ) -> list[Claim]:
     claims: list[Claim] = []
     for cue in view.cues:
-        targets = [e.target for e in cue.entries if CueKind(e.kind) is CueKind.ATTRIBUTE]
+        targets = [
+            e.target
+            for e in cue.entries
+            if CueKind(e.kind) is CueKind.ATTRIBUTE and e.score >= STRONG_CUE
+        ]
         flags = [p for p in targets if Dimension.BOOLEAN in index.quantity_dimensions.get(p, set())]
         if not flags:
             continue
@@ -601,4 +661,85 @@ def _flag_claims(
                 Flag(not negated),
             )
         )
+    return claims
+
+
+def _text_claim(
+    graph: nx.MultiDiGraph, index: GraphIndex, view: _SentenceView, hit: Hit, focus: Sequence[str]
+) -> Claim | None:
+    """A literal text value stated of a thing ("The Metro 7 comes in sage green")."""
+    predicates = list(dict.fromkeys(e.target for e in hit.entries))
+    cued = [p for p, _ in _cued(view, hit.start)]
+    surface = view_text(view, hit.start, hit.end)
+    talked_about = {e.target for c in view.cues for e in c.entries}
+    if not talked_about & set(predicates):
+        # "delivered" or "M" is a value only where its attribute is talked about
+        # ("comes in sage green", "sizes S and M"); elsewhere it is just a word.
+        return None
+    predicates.sort(key=lambda p: cued.index(p) if p in cued else len(cued))
+    base = {
+        "kind": ClaimKind.TEXT,
+        "sentence": view.sentence.index,
+        "span": (hit.start, hit.end),
+        "text": view.sentence.text,
+        "value": Text(surface),
+        "negated": view.negated_before(hit.start),
+    }
+    for group in _ordered_groups(view, hit.start, focus):
+        for predicate in predicates:
+            owners = tuple(n for n in group if literal_facts(graph, n, predicate))
+            if owners:
+                return Claim(subjects=owners, predicates=(predicate,), **base)  # type: ignore[arg-type]
+    for predicate in predicates:
+        owner_list = index.owners.get(predicate, [])
+        if len(owner_list) == 1:
+            return Claim(subjects=(owner_list[0],), predicates=(predicate,), **base)  # type: ignore[arg-type]
+    return Claim(subjects=(), predicates=tuple(predicates), **base)  # type: ignore[arg-type]
+
+
+def _superlatives(
+    graph: nx.MultiDiGraph, index: GraphIndex, view: _SentenceView, focus: Sequence[str]
+) -> list[Claim]:
+    """ "X has the longest battery life (of our wearables)": X tops its group."""
+    claims: list[Claim] = []
+    for cue in view.cues:
+        for entry in cue.entries:
+            kind = CueKind(entry.kind)
+            if not kind.superlative:
+                continue
+            predicate = entry.target
+            group_node = next(
+                (
+                    m.best.node
+                    for m in view.mentions
+                    if m.best.node in index.classes and m.best.node not in focus
+                ),
+                None,
+            )
+            subject = None
+            for group in _ordered_groups(view, cue.start, focus):
+                subject = next(
+                    (
+                        n
+                        for n in group
+                        if n not in index.classes and literal_facts(graph, n, predicate)
+                    ),
+                    None,
+                )
+                if subject is not None:
+                    break
+            claims.append(
+                Claim(
+                    ClaimKind.SUPERLATIVE,
+                    view.sentence.index,
+                    (cue.start, cue.end),
+                    view.sentence.text,
+                    (subject,) if subject else (),
+                    (predicate,),
+                    group_node,
+                    negated=view.negated_before(cue.start),
+                    relation=kind,
+                )
+            )
+            break
     return claims

@@ -16,6 +16,7 @@ from typing import Any
 
 import networkx as nx
 
+from knowledge_graph.concepts import concepts_for, predicate_words
 from knowledge_graph.language import is_cjk, is_word_char, key_with_offsets, match_key
 from knowledge_graph.model import (
     ALIAS,
@@ -27,7 +28,7 @@ from knowledge_graph.model import (
     SEMANTICS,
     Label,
 )
-from knowledge_graph.values import Dimension, Quantity, count_family
+from knowledge_graph.values import Dimension, Quantity, Text, count_family
 
 
 class MatchKind(StrEnum):
@@ -41,6 +42,24 @@ class CueKind(StrEnum):
     ATTRIBUTE = "attribute"  # "price", "warranty", "价格"
     LESS = "less"  # "lighter", "cheaper", "轻"
     MORE = "more"  # "heavier", "more expensive", "贵"
+    LEAST = "least"  # "lightest", "cheapest", "最轻"
+    MOST = "most"  # "heaviest", "longest battery life", "最贵"
+
+    @property
+    def comparative(self) -> bool:
+        return self in (CueKind.LESS, CueKind.MORE)
+
+    @property
+    def superlative(self) -> bool:
+        return self in (CueKind.LEAST, CueKind.MOST)
+
+    @property
+    def downward(self) -> bool:
+        """LESS and LEAST rank by the smallest value."""
+        return self in (CueKind.LESS, CueKind.LEAST)
+
+
+TEXT_VALUE = "text"  # Entry.kind of a literal text value ("sage green") in ``GraphIndex.texts``
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,18 +193,30 @@ def _singular(word: str) -> str:
 
 @dataclass(slots=True)
 class AttributeInfo:
-    """What the graph says about one predicate (from its ``Attribute`` node, if any)."""
+    """What the graph says about one predicate: its ``Attribute`` node, if any, over the
+    built-in concepts its id names (``price_eur`` is a price)."""
 
     predicate: str
     names: dict[str, str] = field(default_factory=dict)  # lang -> display name
     phrases: dict[str, str] = field(default_factory=dict)  # lang -> template
     semantics: frozenset[str] = frozenset()
+    concepts: tuple[str, ...] = ()  # names of the built-in concepts, strongest first
+    # lang -> the first word for each relation ("lighter", "lightest"), for verbalising.
+    relations: dict[CueKind, dict[str, str]] = field(default_factory=dict)
+    status: bool = False  # stock/availability: stated whenever buying is asked about
+    needs: dict[str, tuple[str, ...]] = field(default_factory=dict)  # recommendation words
+    need_less: bool = False  # a need is met by the smallest value (price, weight)
+
+    def relation_word(self, kind: CueKind, lang: str) -> str | None:
+        return self.relations.get(kind, {}).get(lang)
 
 
 @dataclass(slots=True)
 class GraphIndex:
     entities: SurfaceTrie
     cues: SurfaceTrie
+    texts: SurfaceTrie  # literal text values: Entry(predicate, score, TEXT_VALUE) per value
+    text_owners: dict[str, tuple[str, ...]]  # predicate -> nodes with text values of it
     surfaces: dict[str, tuple[str, str]]
     vocabulary: dict[str, set[str]]  # fuzzy: token or one-deletion variant -> tokens
     known_words: set[str]
@@ -195,6 +226,9 @@ class GraphIndex:
     owners: dict[str, list[str]]  # predicate -> up to two subjects (unique-owner fallback)
     count_predicates: dict[str, set[str]]  # count-noun family -> predicates
     quantity_dimensions: dict[str, set[Dimension]]  # predicate -> dimensions seen
+    # Value nodes that name a group of things ("speakers", "city bikes"): node -> the
+    # predicate whose edges make the group, with every member.
+    classes: dict[str, tuple[str, tuple[str, ...]]] = field(default_factory=dict)
 
     def attribute(self, predicate: str) -> AttributeInfo:
         info = self.attributes.get(predicate)
@@ -355,8 +389,18 @@ def _build(graph: nx.MultiDiGraph) -> GraphIndex:
     for node, data in graph.nodes(data=True):
         if value_types & set(data["types"]) and ATTRIBUTE_TYPE not in data["types"]:
             value_nodes.add(node)
-    for predicate in set(owners) | set(quantity_dimensions):
+    predicates = set(owners) | set(quantity_dimensions)
+    for predicate in predicates:
         cues.add(predicate.replace("_", " "), Entry(predicate, 0.8, CueKind.ATTRIBUTE))
+        spoken = " ".join(predicate_words(predicate))
+        if spoken and spoken != predicate.replace("_", " "):
+            cues.add(spoken, Entry(predicate, 0.8, CueKind.ATTRIBUTE))
+        info = attributes.get(predicate)
+        if info is None:
+            info = attributes[predicate] = AttributeInfo(predicate, {"en": spoken or predicate})
+        _apply_concepts(info, cues)
+    texts, text_owners = _text_values(graph)
+    classes = _classes(graph, attributes)
 
     vocabulary: dict[str, set[str]] = defaultdict(set)
     for word in vocab_words:
@@ -367,6 +411,8 @@ def _build(graph: nx.MultiDiGraph) -> GraphIndex:
     return GraphIndex(
         entities=entities,
         cues=cues,
+        texts=texts,
+        text_owners=text_owners,
         surfaces=surfaces,
         vocabulary=dict(vocabulary),
         known_words=vocab_words,
@@ -376,7 +422,108 @@ def _build(graph: nx.MultiDiGraph) -> GraphIndex:
         owners=dict(owners),
         count_predicates=dict(count_predicates),
         quantity_dimensions=dict(quantity_dimensions),
+        classes=classes,
     )
+
+
+def _apply_concepts(info: AttributeInfo, cues: SurfaceTrie) -> None:
+    """Cue ``info``'s predicate by the built-in concepts its id names; the graph's own
+    names, phrases and relation words (its Attribute node) come first."""
+    found = concepts_for(info.predicate)
+    info.concepts = tuple(c.name for c in found)
+    for rank, concept in enumerate(found):
+        # Below the graph's own words (Attribute nodes 1.0, the predicate's id 0.8): a
+        # concept cue helps choose among a thing's attributes but never overrules them.
+        score = 0.7 if rank == 0 else 0.65
+        for words in concept.cues.values():
+            for word in words:
+                cues.add(word, Entry(info.predicate, score, CueKind.ATTRIBUTE))
+        for kind, table in (
+            (CueKind.LESS, concept.less),
+            (CueKind.MORE, concept.more),
+            (CueKind.LEAST, concept.least),
+            (CueKind.MOST, concept.most),
+        ):
+            for lang, words in table.items():
+                for word in words:
+                    cues.add(word, Entry(info.predicate, score, kind))
+                if words:
+                    info.relations.setdefault(kind, {}).setdefault(lang, words[0])
+        if rank == 0:
+            for lang, name in concept.names.items():
+                info.names.setdefault(lang, name)
+            for lang, phrase in concept.phrase.items():
+                info.phrases.setdefault(lang, phrase)
+        info.status = info.status or concept.status
+        if concept.needs and not info.needs:
+            info.needs = dict(concept.needs)
+            info.need_less = concept.need_less
+
+
+def superlative_of(comparative: str, lang: str) -> str:
+    """``lighter`` -> ``lightest``, ``more expensive`` -> ``most expensive``, ``轻`` -> ``最轻``."""
+    if lang == "zh":
+        return comparative.replace("更", "最", 1) if "更" in comparative else "最" + comparative
+    words = []
+    for word in comparative.split():
+        folded = word.casefold()
+        if folded == "more":
+            word = "most"
+        elif folded == "less":
+            word = "least"
+        elif folded == "a":
+            word = "the"
+        elif folded.endswith("ier") and len(folded) > 4:
+            word = word[:-3] + "iest"
+        elif folded.endswith("er") and len(folded) > 4:
+            word = word[:-2] + "est"
+        words.append(word)
+    return " ".join(words)
+
+
+def _text_values(graph: nx.MultiDiGraph) -> tuple[SurfaceTrie, dict[str, tuple[str, ...]]]:
+    """Every literal text value ("sage green", "unused and in original packaging"), each
+    pointing at the predicates it is a value of; and who has text values of each."""
+    texts = SurfaceTrie()
+    owners: dict[str, dict[str, None]] = defaultdict(dict)
+    for node, data in graph.nodes(data=True):
+        if ATTRIBUTE_TYPE in data["types"]:
+            continue
+        for predicate, pairs in data["values"].items():
+            for _, value in pairs:
+                if isinstance(value, Text) and value.value.strip():
+                    texts.add(value.value, Entry(predicate, 1.0, TEXT_VALUE))
+                    owners[predicate].setdefault(node, None)
+    return texts, {p: tuple(nodes) for p, nodes in owners.items()}
+
+
+def _classes(
+    graph: nx.MultiDiGraph, attributes: dict[str, AttributeInfo]
+) -> dict[str, tuple[str, tuple[str, ...]]]:
+    """Value nodes that name a group: targets of a predicate every subject has at most
+    once (a category, a segment). Status values are not
+    groups ("in stock" says how a thing is, not what it is)."""
+    members: dict[tuple[str, str], list[str]] = defaultdict(list)
+    functional: dict[str, bool] = {}
+    for node, data in graph.nodes(data=True):
+        if ATTRIBUTE_TYPE in data["types"]:
+            continue
+        counts: dict[str, int] = defaultdict(int)
+        for fact in data["facts"]:
+            if fact.edge:
+                counts[fact.predicate] += 1
+                members[(fact.object, fact.predicate)].append(node)
+        for predicate, count in counts.items():
+            functional[predicate] = functional.get(predicate, True) and count == 1
+    classes: dict[str, tuple[str, tuple[str, ...]]] = {}
+    for (value, predicate), nodes in members.items():
+        info = attributes.get(predicate)
+        if not functional.get(predicate) or (info is not None and info.status):
+            continue
+        known = classes.get(value)
+        if known is None or len(known[1]) < len(nodes):
+            classes[value] = (predicate, tuple(dict.fromkeys(nodes)))
+    return classes
 
 
 def _attribute_info(predicate: str, facts: Iterable[Any], cues: SurfaceTrie) -> AttributeInfo:
@@ -389,10 +536,18 @@ def _attribute_info(predicate: str, facts: Iterable[Any], cues: SurfaceTrie) -> 
                 cues.add(fact.object + "s", Entry(predicate, 0.9, CueKind.ATTRIBUTE))
             if fact.predicate == NAME:
                 info.names.setdefault(fact.unit or "en", fact.object)
-        elif fact.predicate == LESS:
-            cues.add(fact.object, Entry(predicate, 1.0, CueKind.LESS))
-        elif fact.predicate == MORE:
-            cues.add(fact.object, Entry(predicate, 1.0, CueKind.MORE))
+        elif fact.predicate in (LESS, MORE):
+            kind, top = (
+                (CueKind.LESS, CueKind.LEAST)
+                if fact.predicate == LESS
+                else (CueKind.MORE, CueKind.MOST)
+            )
+            lang = fact.unit or "en"
+            cues.add(fact.object, Entry(predicate, 1.0, kind))
+            superlative = superlative_of(fact.object, lang)
+            cues.add(superlative, Entry(predicate, 1.0, top))
+            info.relations.setdefault(kind, {}).setdefault(lang, fact.object)
+            info.relations.setdefault(top, {}).setdefault(lang, superlative)
         elif fact.predicate == PHRASE:
             info.phrases[fact.unit or "en"] = fact.object
         elif fact.predicate == SEMANTICS:

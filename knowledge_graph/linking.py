@@ -63,6 +63,8 @@ def link(
             if types is not None and not set(types) & set(graph.nodes[entry.target]["types"]):
                 continue
             score = entry.score * (_FUZZY_PENALTY if fuzzy else 1.0)
+            if entry.kind == MatchKind.SHORT and _common_word(text, hit.start, hit.end):
+                continue  # "light" in "a light bike" is not the "Lumo Light Set"
             if score >= min_score:
                 kind = MatchKind.FUZZY if fuzzy else MatchKind(entry.kind)
                 candidates.append(Candidate(entry.target, round(score, 4), kind))
@@ -77,6 +79,13 @@ def link(
                 Mention(hit.start, hit.end, text[hit.start : hit.end], tuple(candidates))
             )
     return mentions
+
+
+def _common_word(text: str, start: int, end: int) -> bool:
+    """A lower-case single word: a short name ("Light" of "Lumo Light Set") only counts
+    written as a name (capitalised)."""
+    surface = text[start:end]
+    return surface.isascii() and surface.isalpha() and surface[:1].islower()
 
 
 def _correct_typos(

@@ -88,6 +88,61 @@ TEXT_UNITS: dict[str, str] = {
     "times": "times",
     "time": "times",
     "次": "times",
+    "pounds": "lb",
+    "pound": "lb",
+    "lbs": "lb",
+    "lb": "lb",
+    "millimetres": "mm",
+    "millimeters": "mm",
+    "mm": "mm",
+    "毫米": "mm",
+    "centimetres": "cm",
+    "centimeters": "cm",
+    "cm": "cm",
+    "厘米": "cm",
+    "kilometres": "km",
+    "kilometers": "km",
+    "km": "km",
+    "公里": "km",
+    "千米": "km",
+    "metres": "m",
+    "meters": "m",
+    "m": "m",
+    "米": "m",
+    "inches": "inch",
+    "inch": "inch",
+    '"': "inch",
+    "″": "inch",
+    "英寸": "inch",
+    "寸": "inch",
+    "miles": "miles",
+    "mile": "miles",
+    "英里": "miles",
+    "kw": "kW",
+    "kilowatts": "kW",
+    "watts": "W",
+    "watt": "W",
+    "w": "W",
+    "瓦": "W",
+    "kwh": "kWh",
+    "wh": "Wh",
+    "瓦时": "Wh",
+    "mah": "mAh",
+    "毫安时": "mAh",
+    "毫安": "mAh",
+    "tb": "TB",
+    "gb": "GB",
+    "mb": "MB",
+    "ml": "ml",
+    "毫升": "ml",
+    "litres": "l",
+    "liters": "l",
+    "litre": "l",
+    "liter": "l",
+    "升": "l",
+    "km/h": "km/h",
+    "kph": "km/h",
+    "mph": "mph",
 }
 _MONEY_SUFFIX = {
     "usd": "USD",
@@ -101,8 +156,24 @@ _MONEY_SUFFIX = {
     "rmb": "CNY",
     "cny": "CNY",
     "yuan": "CNY",
+    "eur": "EUR",
+    "euros": "EUR",
+    "euro": "EUR",
+    "欧元": "EUR",
+    "gbp": "GBP",
+    "英镑": "GBP",
 }
-_MONEY_PREFIX = {"$": "USD", "us$": "USD", "usd": "USD", "¥": "CNY", "￥": "CNY"}
+_MONEY_PREFIX = {
+    "$": "USD",
+    "us$": "USD",
+    "usd": "USD",
+    "¥": "CNY",
+    "￥": "CNY",
+    "€": "EUR",
+    "eur": "EUR",
+    "£": "GBP",
+    "gbp": "GBP",
+}
 
 _AT_MOST_BEFORE = re.compile(
     r"(?:within|up to|no more than|not more than|at most|no later than|inside|under|less than|最多|不超过|不到)\s*(?:the\s+|a\s+)?$",
@@ -167,7 +238,7 @@ _TIME = _compile(
 _ZH_TIME = _compile(rf"(?P<part>上午|下午|晚上|中午|早上)?(?P<h>{NUM})点(?P<half>半)?")
 
 _MONEY_PREFIXED = _compile(
-    rf"(?P<cur>US\$|\$|USD|¥|￥)\s?(?P<low>{NUM})(?:\s*(?:-|–|—|to|~)\s*(?:US\$|\$)?(?P<high>{NUM}))?"
+    rf"(?P<cur>US\$|\$|USD|EUR|GBP|¥|￥|€|£)\s?(?P<low>{NUM})(?:\s*(?:-|–|—|to|~)\s*(?:US\$|\$)?(?P<high>{NUM}))?"
 )
 _MONEY_SUFFIXED = _compile(
     rf"{RANGE}\s*(?P<cur>"

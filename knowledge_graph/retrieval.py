@@ -2,92 +2,20 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 import networkx as nx
 
-from knowledge_graph.index import CueKind, graph_index
-from knowledge_graph.language import detect_language
-from knowledge_graph.linking import Mention, link
-from knowledge_graph.model import RESERVED, Fact
-from knowledge_graph.quantities import find_quantities
-from knowledge_graph.values import Quantity
+from knowledge_graph.index import graph_index
+from knowledge_graph.linking import Mention
+from knowledge_graph.model import RESERVED, Fact, literal_facts
+from knowledge_graph.questions import Question, QuestionKind, analyse_question
+from knowledge_graph.selection import select, status_facts
 
-_POLAR_EN = re.compile(
-    r"^\s*(?:so\s+|and\s+|but\s+)?(?:is|are|does|do|can|could|will|has|have|was|were|did|may|should|would|am)\b",
-    re.IGNORECASE,
-)
-_POLAR_ZH = re.compile(r"吗[?？]?\s*$|是否|能不能|可不可以|有没有|是不是|会不会|行不行|可以吗")
+__all__ = ["Question", "analyse_question", "retrieve"]
 
-
-@dataclass(frozen=True, slots=True)
-class Question:
-    """What a question is about, as far as the graph can tell."""
-
-    text: str
-    lang: str
-    mentions: tuple[Mention, ...]
-    subjects: tuple[str, ...]  # things asked about (products, policies), best first
-    values: tuple[str, ...]  # values named in the question (colors, statuses, ...)
-    predicates: tuple[str, ...]  # attributes asked about, from cue words
-    comparison: tuple[str, CueKind] | None  # "which is lighter": (weight, LESS)
-    elapsed: Quantity | None  # "delivered 45 days ago"
-    polar: bool  # a yes/no question
-
-
-def analyse_question(
-    graph: nx.MultiDiGraph, text: str, linked: Sequence[Mention] | None = None
-) -> Question:
-    """Link and read ``text``; pass ``linked`` when you already ran ``link`` on it."""
-    index = graph_index(graph)
-    mentions = tuple(link(graph, text) if linked is None else linked)
-    cues = index.cues.scan(text)
-    mentions = tuple(
-        m
-        for m in mentions
-        if not any(
-            c.start <= m.start and m.end <= c.end and (c.end - c.start) > (m.end - m.start)
-            for c in cues
-        )
-    )
-    subjects: dict[str, float] = {}
-    values: dict[str, None] = {}
-    for mention in mentions:
-        for candidate in mention.candidates:
-            if candidate.node in index.value_nodes and not _owns_facts(graph, candidate.node):
-                values.setdefault(candidate.node, None)
-            else:
-                subjects[candidate.node] = max(subjects.get(candidate.node, 0.0), candidate.score)
-    predicates: dict[str, None] = {}
-    comparison: tuple[str, CueKind] | None = None
-    for hit in cues:
-        for entry in hit.entries:
-            kind = CueKind(entry.kind)
-            predicates.setdefault(entry.target, None)
-            if kind is not CueKind.ATTRIBUTE and comparison is None:
-                comparison = (entry.target, kind)
-    for value in values:
-        types = set(graph.nodes[value]["types"])
-        for predicate, targets in index.target_types.items():
-            if targets & types:
-                predicates.setdefault(predicate, None)
-    elapsed = next((q.quantity for q in find_quantities(text) if q.elapsed), None)
-    lang = detect_language(text)
-    # The last sentence carries the question ("It came 10 days ago. Can I return it?").
-    parts = [p for p in re.split(r"(?<=[.!?。！？])\s*", text.strip()) if p.strip()]
-    last = parts[-1] if parts else text
-    polar = bool(_POLAR_ZH.search(last)) if lang == "zh" else bool(_POLAR_EN.match(last))
-    ranked = tuple(sorted(subjects, key=lambda n: -subjects[n]))
-    return Question(
-        text, lang, mentions, ranked, tuple(values), tuple(predicates), comparison, elapsed, polar
-    )
-
-
-def _owns_facts(graph: nx.MultiDiGraph, node: str) -> bool:
-    """Whether a node says more than its own names (a category with policies about it)."""
-    return any(f.predicate not in RESERVED for f in graph.nodes[node]["facts"])
+# Things a set answer names at most.
+MAX_LISTED = 4
 
 
 def retrieve(
@@ -96,15 +24,24 @@ def retrieve(
     linked: Sequence[Mention] | None = None,
     *,
     max_facts: int = 12,
+    focus: Sequence[str] = (),
 ) -> list[Fact]:
     """The facts needed to answer ``question``, most relevant first, at most ``max_facts``.
 
     Facts about the asked attributes of the linked things come first; for values named
     without an owner ("which products come in red?") the edges into them are used.
     """
-    q = question if isinstance(question, Question) else analyse_question(graph, question, linked)
+    q = (
+        question
+        if isinstance(question, Question)
+        else analyse_question(graph, question, linked, focus=focus)
+    )
+    if q.kind in (QuestionKind.SUPERLATIVE, QuestionKind.RECOMMEND, QuestionKind.FILTER):
+        return _set_facts(graph, q)[:max_facts]
     index = graph_index(graph)
     asked = set(q.predicates)
+    if q.buying:
+        asked |= {f.predicate for node in q.subjects for f in status_facts(graph, node)}
     scores: dict[Fact, float] = {}
 
     def offer(fact: Fact, score: float) -> None:
@@ -142,3 +79,28 @@ def retrieve(
     order = {fact: i for i, fact in enumerate(scores)}
     ranked = sorted(scores, key=lambda f: (-scores[f], order[f]))
     return ranked[:max_facts]
+
+
+def _set_facts(graph: nx.MultiDiGraph, q: Question) -> list[Fact]:
+    """For a set question: per matching thing (or, when none match, per thing searched)
+    the facts it matches by, its ranking value and the attributes asked about."""
+    selection = select(graph, q)
+    listed = selection.members[:MAX_LISTED] or selection.scope[:MAX_LISTED]
+    wanted = set(q.predicates)
+    if selection.ranking is not None:
+        wanted.add(selection.ranking[0])
+    facts: dict[Fact, None] = {}
+    for node in listed:
+        for fact in selection.facts.get(node, ()):
+            facts.setdefault(fact, None)
+        for fact in graph.nodes[node]["facts"]:
+            if fact.predicate in wanted and fact.predicate not in RESERVED:
+                facts.setdefault(fact, None)
+        if q.buying:
+            for fact in status_facts(graph, node):
+                facts.setdefault(fact, None)
+    if selection.ranking is not None:
+        for node in selection.scope:
+            for fact, _ in literal_facts(graph, node, selection.ranking[0]):
+                facts.setdefault(fact, None)
+    return list(facts)

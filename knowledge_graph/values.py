@@ -27,6 +27,13 @@ class Dimension(StrEnum):
     PERCENT = "percent"
     DATE = "date"
     TIME = "time"
+    LENGTH = "length"
+    POWER = "power"
+    ENERGY = "energy"
+    CHARGE = "charge"
+    DATA = "data"
+    VOLUME = "volume"
+    SPEED = "speed"
     BOOLEAN = "boolean"
     TEXT = "text"
 
@@ -50,6 +57,9 @@ UNITS: dict[str, UnitInfo] = {
     for u in (
         _unit("USD", Dimension.MONEY, "USD"),
         _unit("CNY", Dimension.MONEY, "CNY"),
+        _unit("EUR", Dimension.MONEY, "EUR"),
+        _unit("GBP", Dimension.MONEY, "GBP"),
+        _unit("JPY", Dimension.MONEY, "JPY"),
         _unit("minutes", Dimension.DURATION, "day", str(Decimal(1) / Decimal(1440))),
         _unit("hours", Dimension.DURATION, "day", str(Decimal(1) / Decimal(24))),
         _unit("days", Dimension.DURATION, "day"),
@@ -59,6 +69,25 @@ UNITS: dict[str, UnitInfo] = {
         _unit("years", Dimension.DURATION, "month", "12"),
         _unit("g", Dimension.MASS, "g"),
         _unit("kg", Dimension.MASS, "g", "1000"),
+        _unit("lb", Dimension.MASS, "g", "453.59237"),
+        _unit("mm", Dimension.LENGTH, "m", "0.001"),
+        _unit("cm", Dimension.LENGTH, "m", "0.01"),
+        _unit("m", Dimension.LENGTH, "m"),
+        _unit("km", Dimension.LENGTH, "m", "1000"),
+        _unit("inch", Dimension.LENGTH, "m", "0.0254"),
+        _unit("miles", Dimension.LENGTH, "m", "1609.344"),
+        _unit("W", Dimension.POWER, "W"),
+        _unit("kW", Dimension.POWER, "W", "1000"),
+        _unit("Wh", Dimension.ENERGY, "Wh"),
+        _unit("kWh", Dimension.ENERGY, "Wh", "1000"),
+        _unit("mAh", Dimension.CHARGE, "mAh"),
+        _unit("MB", Dimension.DATA, "B", "0.001"),
+        _unit("GB", Dimension.DATA, "B"),
+        _unit("TB", Dimension.DATA, "B", "1000"),
+        _unit("ml", Dimension.VOLUME, "l", "0.001"),
+        _unit("l", Dimension.VOLUME, "l"),
+        _unit("km/h", Dimension.SPEED, "km/h"),
+        _unit("mph", Dimension.SPEED, "km/h", "1.609344"),
         _unit("%", Dimension.PERCENT, "%"),
         _unit("date", Dimension.DATE, "date"),
         _unit("time", Dimension.TIME, "time"),
@@ -73,6 +102,56 @@ UNIT_SPELLINGS = {
     "dollars": "USD",
     "cny": "CNY",
     "rmb": "CNY",
+    "eur": "EUR",
+    "€": "EUR",
+    "euro": "EUR",
+    "euros": "EUR",
+    "gbp": "GBP",
+    "£": "GBP",
+    "jpy": "JPY",
+    "lbs": "lb",
+    "pound": "lb",
+    "pounds": "lb",
+    "millimetre": "mm",
+    "millimeter": "mm",
+    "millimetres": "mm",
+    "millimeters": "mm",
+    "centimetre": "cm",
+    "centimeter": "cm",
+    "centimetres": "cm",
+    "centimeters": "cm",
+    "metre": "m",
+    "meter": "m",
+    "metres": "m",
+    "meters": "m",
+    "kilometre": "km",
+    "kilometer": "km",
+    "kilometres": "km",
+    "kilometers": "km",
+    "in": "inch",
+    "inches": "inch",
+    '"': "inch",
+    "″": "inch",
+    "mile": "miles",
+    "mi": "miles",
+    "w": "W",
+    "watt": "W",
+    "watts": "W",
+    "kw": "kW",
+    "wh": "Wh",
+    "kwh": "kWh",
+    "mah": "mAh",
+    "mb": "MB",
+    "gb": "GB",
+    "tb": "TB",
+    "millilitre": "ml",
+    "milliliter": "ml",
+    "litre": "l",
+    "liter": "l",
+    "litres": "l",
+    "liters": "l",
+    "kmh": "km/h",
+    "kph": "km/h",
     "minute": "minutes",
     "min": "minutes",
     "hour": "hours",
@@ -186,6 +265,7 @@ class Qualifier(StrEnum):
 _RANGE = re.compile(r"^\s*([\d.,]+)\s*(?:-|–|—|~|to)\s*([\d.,]+)\s*$")
 _TIME = re.compile(r"(\d{1,2}):(\d{2})")
 _TZ = re.compile(r"(UTC|GMT)\s*([+-]\s*\d{1,2})(?::?(\d{2}))?", re.IGNORECASE)
+_PLAIN_NUMBER = re.compile(r"^\s*\d+(?:\.\d+)?\s*$")
 _TRUE = {"true", "yes", "1", "y"}
 _FALSE = {"false", "no", "0", "n"}
 
@@ -195,6 +275,9 @@ def parse_literal(obj: str, unit: str) -> Literal:
     """Read a literal fact's object under its unit; raises ``UnitError`` when it does not fit."""
     info = unit_info(unit)
     if info.dimension is Dimension.TEXT:
+        # A bare number with no unit ("gears,7,") is a count of the predicate's thing.
+        if _PLAIN_NUMBER.match(obj):
+            return _parse_number_or_range(obj.strip(), "count")
         return Text(obj)
     if info.dimension is Dimension.BOOLEAN:
         folded = obj.strip().casefold()

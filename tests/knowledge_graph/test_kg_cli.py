@@ -38,4 +38,4 @@ def test_bad_file_is_a_clear_error(tmp_path: Path) -> None:
     )
     assert result.exit_code != 0
     assert "subject,predicate,object,unit" in result.output
-    assert len(GRAPH_FILES) == 4
+    assert len(GRAPH_FILES) == 5

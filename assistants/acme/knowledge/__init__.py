@@ -14,7 +14,8 @@ from knowledge_graph import load_graph
 
 HERE = Path(__file__).resolve().parent
 GRAPH_FILES = tuple(
-    HERE / name for name in ("attributes.csv", "catalogue.csv", "products.csv", "policies.csv")
+    HERE / name
+    for name in ("attributes.csv", "catalogue.csv", "products.csv", "policies.csv", "aliases.csv")
 )
 
 __all__ = ["GRAPH_FILES", "load_demo_graph"]

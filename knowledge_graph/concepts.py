@@ -1,0 +1,295 @@
+"""Attribute concepts every shop has (price, color, weight, ...), in English and Chinese.
+
+A graph names its predicates as its admin likes (``price``, ``price_eur``, ``colour``,
+``weight_kg``). To read questions and answers about any graph, each predicate is matched
+to the concepts its words name; a matched predicate is cued by the concept's words and,
+unless the graph's own ``Attribute`` node says otherwise, phrased with its templates.
+Nothing here names a node or a value: only how people talk about a kind of attribute.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+__all__ = ["CONCEPTS", "Concept", "concepts_for", "predicate_words"]
+
+
+@dataclass(frozen=True, slots=True)
+class Concept:
+    """How people ask about, compare and state one kind of attribute.
+
+    ``keys`` are the words of a predicate id that mean this concept (``colour`` in
+    ``frame_colour``); ``cues`` the surface forms that point at it in text, per language;
+    ``less``/``more`` comparatives ("lighter", "heavier") and ``least``/``most``
+    superlatives; ``phrase`` the default sentence template (``{subject}``, ``{value}``).
+    ``status`` concepts (stock, availability) are stated whenever a customer asks about
+    buying the thing.
+    """
+
+    name: str
+    keys: tuple[str, ...]
+    cues: Mapping[str, tuple[str, ...]]
+    names: Mapping[str, str]
+    phrase: Mapping[str, str] = field(default_factory=dict)
+    less: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    more: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    least: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    most: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    status: bool = False
+    # Needs a recommendation question may state ("for a long flight"): the ranking they
+    # imply, ``more`` or ``less`` of this attribute.
+    needs: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    need_less: bool = False  # True: a need ranks by the smallest value (price, weight)
+
+
+def _c(name: str, keys: str, *, en: str, zh: str, **kw: object) -> Concept:
+    """A concept from compact ``|``-separated word lists (``en``/``zh`` are the cues)."""
+
+    def split(words: object) -> tuple[str, ...]:
+        return tuple(w.strip() for w in str(words).split("|") if w.strip())
+
+    def per_lang(value: object) -> dict[str, tuple[str, ...]]:
+        if not value:
+            return {}
+        assert isinstance(value, tuple)
+        return {"en": split(value[0]), "zh": split(value[1])}
+
+    names = kw.pop("names")
+    phrase = kw.pop("phrase", None)
+    assert isinstance(names, tuple)
+    return Concept(
+        name=name,
+        keys=split(keys),
+        cues={"en": split(en), "zh": split(zh)},
+        names={"en": names[0], "zh": names[1]},
+        phrase={"en": phrase[0], "zh": phrase[1]} if isinstance(phrase, tuple) else {},
+        less=per_lang(kw.pop("less", None)),
+        more=per_lang(kw.pop("more", None)),
+        least=per_lang(kw.pop("least", None)),
+        most=per_lang(kw.pop("most", None)),
+        needs=per_lang(kw.pop("needs", None)),
+        status=bool(kw.pop("status", False)),
+        need_less=bool(kw.pop("need_less", False)),
+    )
+
+
+CONCEPTS: tuple[Concept, ...] = (
+    _c(
+        "price",
+        "price|prices|cost|msrp|rrp",
+        en="price|prices|cost|costs|how much|priced|pricing|price tag",
+        zh="价格|价钱|售价|多少钱",
+        names=("price", "价格"),
+        phrase=("{subject} costs {value}.", "{subject}的价格是{value}。"),
+        less=("cheaper|less expensive|more affordable", "便宜|更便宜"),
+        more=("more expensive|pricier", "贵|更贵"),
+        least=("cheapest|least expensive|most affordable|lowest price", "最便宜|价格最低"),
+        most=("most expensive|priciest|highest price", "最贵|价格最高"),
+        needs=("budget|cheap|affordable|inexpensive|low price|not too expensive", "便宜|实惠|预算"),
+        need_less=True,
+    ),
+    _c(
+        "color",
+        "color|colors|colour|colours|colorway|colorways|finish|finishes",
+        en="color|colors|colour|colours|colorway|colorways|finish|finishes|come in|comes in|available in",
+        zh="颜色|什么颜色|配色|色",
+        names=("color", "颜色"),
+        phrase=("{subject} comes in {value}.", "{subject}有{value}可选。"),
+    ),
+    _c(
+        "weight",
+        "weight|weighs|mass",
+        en="weight|weigh|weighs|how heavy|heavy",
+        zh="重量|多重|重",
+        names=("weight", "重量"),
+        phrase=("{subject} weighs {value}.", "{subject}的重量为{value}。"),
+        less=("lighter", "轻|更轻"),
+        more=("heavier", "重|更重"),
+        least=("lightest", "最轻"),
+        most=("heaviest", "最重"),
+        needs=(
+            "light|lightweight|portable|easy to carry|carry|travel|travelling|traveling",
+            "轻便|便携|轻",
+        ),
+        need_less=True,
+    ),
+    _c(
+        "warranty",
+        "warranty|guarantee",
+        en="warranty|guarantee|guaranteed",
+        zh="保修|保修期|质保",
+        names=("warranty", "保修期"),
+        phrase=("{subject} has a warranty of {value}.", "{subject}的保修期为{value}。"),
+        less=("shorter warranty", "保修期更短"),
+        more=("longer warranty", "保修期更长"),
+        least=("shortest warranty", "保修期最短"),
+        most=("longest warranty", "保修期最长|保修最长"),
+    ),
+    _c(
+        "battery",
+        "battery|runtime|playtime",
+        en="battery|battery life|runtime|playtime|lasts",
+        zh="续航|电池|续航时间",
+        names=("battery life", "续航时间"),
+        phrase=("{subject} has a battery life of {value}.", "{subject}的续航时间为{value}。"),
+        less=("shorter battery life", "续航更短"),
+        more=("longer battery life|lasts longer", "续航更长|续航更久"),
+        least=("shortest battery life", "续航最短"),
+        most=(
+            "longest battery life|longest battery|best battery life|longest-lasting",
+            "续航最长|续航最久",
+        ),
+        needs=(
+            "long flight|long flights|flight|flights|all day|all-day|long trip|long trips|battery",
+            "长途|飞机|续航|一整天",
+        ),
+    ),
+    _c(
+        "stock",
+        "stock|availability|available|inventory|status",
+        en="stock|in stock|availability|available|sold out|out of stock|buy|purchase|order one",
+        zh="库存|有货|现货|缺货|能买|买",
+        names=("availability", "库存状态"),
+        phrase=("{subject} is {value}.", "{subject}目前{value}。"),
+        status=True,
+    ),
+    _c(
+        "restock",
+        "restock|restocked|restocking|back in stock|restock date|back",
+        en="restock|restocked|back in stock|be back|come back|available again|when will",
+        zh="补货|到货|重新有货|什么时候有货",
+        names=("restock date", "补货日期"),
+        phrase=("{subject} will be back in stock on {value}.", "{subject}预计于{value}补货。"),
+        status=True,
+    ),
+    _c(
+        "size",
+        "size|sizes|dimension|dimensions|length|width|height",
+        en="size|sizes|dimensions|how big|how large|big",
+        zh="尺寸|尺码|大小|多大",
+        names=("size", "尺寸"),
+        phrase=("{subject} comes in size {value}.", "{subject}的尺寸为{value}。"),
+        less=("smaller", "更小"),
+        more=("bigger|larger", "更大"),
+        least=("smallest", "最小"),
+        most=("biggest|largest", "最大"),
+    ),
+    _c(
+        "material",
+        "material|materials|fabric|frame",
+        en="material|materials|made of|made from|fabric|frame",
+        zh="材质|材料|车架|面料",
+        names=("material", "材质"),
+        phrase=("{subject} is made of {value}.", "{subject}的材质是{value}。"),
+    ),
+    _c(
+        "release",
+        "released|release|launched|launch|year",
+        en="released|release|launched|came out|release date",
+        zh="发布|上市|推出",
+        names=("release date", "发布时间"),
+        phrase=("{subject} was released in {value}.", "{subject}于{value}发布。"),
+        less=("older", "更早|更旧"),
+        more=("newer", "更新"),
+        least=("oldest", "最早|最旧"),
+        most=("newest|latest|most recent", "最新"),
+    ),
+    _c(
+        "range",
+        "range",
+        en="range|how far|distance",
+        zh="续航里程|里程|能跑多远",
+        names=("range", "续航里程"),
+        phrase=("{subject} has a range of {value}.", "{subject}的续航里程为{value}。"),
+        less=("shorter range", "里程更短"),
+        more=("longer range|goes further|goes farther", "里程更长|跑得更远"),
+        least=("shortest range", "里程最短"),
+        most=("longest range|furthest|farthest", "里程最长|跑得最远"),
+        needs=("long rides|long distance|long distances|far", "长途|远"),
+    ),
+    _c(
+        "power",
+        "power|motor|wattage|watts",
+        en="power|motor|wattage|watts|powerful",
+        zh="功率|电机|马力",
+        names=("power", "功率"),
+        phrase=("{subject} has {value} of power.", "{subject}的功率为{value}。"),
+        less=("less powerful|weaker", "功率更小"),
+        more=("more powerful|stronger", "功率更大|更强"),
+        least=("least powerful|weakest", "功率最小"),
+        most=("most powerful|strongest", "功率最大|最强"),
+    ),
+    _c(
+        "capacity",
+        "capacity|storage|memory|volume",
+        en="capacity|storage|memory|how much storage|volume",
+        zh="容量|存储|内存",
+        names=("capacity", "容量"),
+        phrase=("{subject} has a capacity of {value}.", "{subject}的容量为{value}。"),
+        less=("smaller capacity|less storage", "容量更小"),
+        more=("bigger capacity|more storage|larger capacity", "容量更大"),
+        least=("smallest capacity|least storage", "容量最小"),
+        most=("biggest capacity|largest capacity|most storage", "容量最大"),
+    ),
+    _c(
+        "category",
+        "category|categories|segment|kind|type|line|collection",
+        en="category|kind of|type of|segment",
+        zh="类别|类型|种类",
+        names=("category", "类别"),
+        phrase=("{subject} is one of our {value}.", "{subject}属于{value}。"),
+    ),
+    _c(
+        "period",
+        "period|window|within|deadline|days",
+        en="how long|how many days|how many weeks|window|period|deadline|time limit",
+        zh="多久|多少天|几天|期限|多长时间",
+        names=("period", "期限"),
+    ),
+    _c(
+        "delivery",
+        "delivery|shipping|dispatch|lead",
+        en="delivery|deliver|shipping|ship|how long does it take|arrive|arrives",
+        zh="配送|送货|发货|多久到|几天到",
+        names=("delivery", "配送"),
+    ),
+    _c(
+        "fee",
+        "fee|fees|charge|charges|surcharge",
+        en="fee|fees|surcharge",
+        zh="费用|收费",
+        names=("fee", "费用"),
+    ),
+)
+
+_WORD = re.compile(r"[a-z]+|[\u3400-\u9fff]+")
+# Unit words that sit in predicate ids (``price_eur``, ``weight_kg``) but name no concept.
+_UNIT_WORDS = frozenset(
+    ["eur", "usd", "gbp", "cny", "jpy", "kg", "g", "lb", "lbs", "km", "m", "cm", "mm", "inch", "inches", "mi", "w", "kw", "wh", "kwh", "mah", "gb", "tb", "mb", "ml", "l", "h", "hours", "hrs", "min", "minutes", "days", "weeks", "months", "years", "yrs", "pct", "percent"]
+)
+
+
+def predicate_words(predicate: str) -> tuple[str, ...]:
+    """The words of a predicate id: ``frameColour`` / ``frame_colour`` -> frame, colour;
+    unit suffixes (``_eur``, ``_kg``) are left out."""
+    spaced = re.sub(r"(?<=[a-z])(?=[A-Z])", " ", predicate)
+    words = _WORD.findall(spaced.casefold().replace("_", " ").replace("-", " "))
+    return tuple(w for w in words if w not in _UNIT_WORDS)
+
+
+def concepts_for(predicate: str) -> tuple[Concept, ...]:
+    """The concepts a predicate id names, strongest first (the last word decides:
+    ``battery_range`` is a range, ``frame_colour`` a color)."""
+    words = predicate_words(predicate)
+    found: list[Concept] = []
+    joined = " ".join(words)
+    for concept in CONCEPTS:  # phrase keys first: "back_in_stock" is a restock date
+        if any(" " in key and key in joined for key in concept.keys):
+            found.append(concept)
+    for word in reversed(words):
+        for concept in CONCEPTS:
+            if concept not in found and word in concept.keys:
+                found.append(concept)
+    return tuple(found)

@@ -1,0 +1,301 @@
+"""Reading a customer's question against a graph: what it is about, what it asks, and what
+kind of answer it wants. Pure functions of the graph and the text.
+
+A question is read in the conversation it belongs to: pass the things in focus (the
+products named in earlier turns, most recent first) and "how much is it?" or "有银色的吗？"
+is about them. Questions about a set ("any red speakers?", "which smartwatch has the
+longest battery?", "headphones for a long flight?") are answered by ``select``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+
+import networkx as nx
+
+from knowledge_graph.index import TEXT_VALUE, CueKind, graph_index
+from knowledge_graph.language import detect_language, match_key
+from knowledge_graph.linking import Mention, link
+from knowledge_graph.model import ATTRIBUTE_TYPE, RESERVED
+from knowledge_graph.quantities import find_quantities
+from knowledge_graph.values import Qualifier, Quantity
+
+__all__ = ["Bound", "Question", "QuestionKind", "analyse_question"]
+
+_POLAR_EN = re.compile(
+    r"^\s*(?:so\s+|and\s+|but\s+|also\s+|then\s+)?(?:is|are|does|do|can|could|will|has|have|was|were|did|may|should|would|am)\b",
+    re.IGNORECASE,
+)
+_POLAR_ZH = re.compile(r"吗[?？]?\s*$|是否|能不能|可不可以|有没有|是不是|会不会|行不行|可以吗")
+_SET_EN = re.compile(
+    r"\b(?:any|anything|which|what(?:'s| is| are)? (?:the )?(?:best|cheapest|lightest)|"
+    r"recommend|suggest|options|other|all your|list|show me|do you (?:have|sell|carry|offer)|"
+    r"you (?:have|sell|carry|offer) any)\b",
+    re.IGNORECASE,
+)
+_SET_ZH = re.compile(
+    r"哪些|哪款|哪个|哪种|哪一|推荐|有什么|有哪|什么样的|适合|卖不卖|有没有卖|有卖"
+)
+_PRONOUN_EN = re.compile(
+    r"\b(?:it|its|it's|they|them|their|theirs|this|these|those|this one|that one|one)\b",
+    re.IGNORECASE,
+)
+_PRONOUN_ZH = re.compile(
+    r"它|它们|这款|那款|这个|那个|这台|那台|这种|那种|该款|这一款|这辆|那辆|这双"
+)
+_BUYING_EN = re.compile(
+    r"\b(?:buy|purchase|order (?:one|it|them)|get (?:one|it|them)|still (?:available|sell|have|buy|get|make)|"
+    r"available|availability|in stock|stock|back|sold out|discontinued|restock\w*)\b",
+    re.IGNORECASE,
+)
+_BUYING_ZH = re.compile(r"买|购买|下单|有货|现货|还有|库存|缺货|停产|补货|到货|还卖|能买")
+_NEED_EN = re.compile(
+    r"\bfor\b|\bgood\b|\bsuitable\b|\bideal\b|\brecommend|\bsuggest|\bbest\b", re.I
+)
+_NEED_ZH = re.compile(r"适合|推荐|用于|用来|最好")
+_LAST_SENTENCE = re.compile(r"(?<=[.!?。！？])\s*")
+
+
+class QuestionKind(StrEnum):
+    LOOKUP = "lookup"  # attributes of the things asked about
+    COMPARISON = "comparison"  # "which is lighter, A or B?"
+    SUPERLATIVE = "superlative"  # "which smartwatch has the longest battery?"
+    FILTER = "filter"  # "do you have any red speakers?"
+    RECOMMEND = "recommend"  # "headphones for a long flight?"
+
+
+@dataclass(frozen=True, slots=True)
+class Bound:
+    """A limit on an attribute ("under $100"): ``qualifier`` AT_MOST or AT_LEAST."""
+
+    predicates: tuple[str, ...]
+    quantity: Quantity
+    qualifier: Qualifier
+
+
+@dataclass(frozen=True, slots=True)
+class Question:
+    """What a question is about, as far as the graph can tell."""
+
+    text: str
+    lang: str
+    mentions: tuple[Mention, ...]
+    subjects: tuple[str, ...]  # things asked about (products, policies), best first
+    values: tuple[str, ...]  # value nodes named in the question (colors, statuses, ...)
+    predicates: tuple[str, ...]  # attributes asked about, from cue words
+    comparison: tuple[str, CueKind] | None  # "which is lighter": (weight, LESS)
+    elapsed: Quantity | None  # "delivered 45 days ago"
+    polar: bool  # a yes/no question
+    kind: QuestionKind = QuestionKind.LOOKUP
+    groups: tuple[str, ...] = ()  # group nodes named ("speakers", "city bikes")
+    texts: tuple[tuple[str, str], ...] = ()  # literal values named: (predicate, value)
+    superlative: tuple[str, CueKind] | None = None  # "the lightest": (weight, LEAST)
+    bounds: tuple[Bound, ...] = ()
+    types: tuple[str, ...] = ()  # node types named ("bikes": Bike), to narrow a set
+    buying: bool = False  # about buying or availability: status facts belong in the answer
+    from_focus: bool = False  # the subjects come from the conversation, not the text
+
+
+def analyse_question(
+    graph: nx.MultiDiGraph,
+    text: str,
+    linked: Sequence[Mention] | None = None,
+    *,
+    focus: Sequence[str] = (),
+) -> Question:
+    """Link and read ``text``; ``focus`` holds the node ids the conversation is about
+    (most recent first) for questions that name nothing ("and the warranty?")."""
+    index = graph_index(graph)
+    mentions = tuple(link(graph, text) if linked is None else linked)
+    cues = index.cues.scan(text)
+    mentions = tuple(
+        m
+        for m in mentions
+        if not any(
+            c.start <= m.start and m.end <= c.end and (c.end - c.start) > (m.end - m.start)
+            for c in cues
+        )
+    )
+    subjects: dict[str, float] = {}
+    values: dict[str, None] = {}
+    groups: dict[str, None] = {}
+    for mention in mentions:
+        for candidate in mention.candidates:
+            node = candidate.node
+            if node in index.value_nodes and not _owns_facts(graph, node):
+                if node in index.classes:
+                    groups.setdefault(node, None)
+                else:
+                    values.setdefault(node, None)
+            else:
+                subjects[node] = max(subjects.get(node, 0.0), candidate.score)
+    strong: dict[str, None] = {}
+    weak: dict[str, None] = {}
+    comparison: tuple[str, CueKind] | None = None
+    superlative: tuple[str, CueKind] | None = None
+    for hit in cues:
+        for entry in hit.entries:
+            cue = CueKind(entry.kind)
+            (strong if entry.score >= 0.8 else weak).setdefault(entry.target, None)
+            if cue.comparative and comparison is None:
+                comparison = (entry.target, cue)
+            if cue.superlative and superlative is None:
+                superlative = (entry.target, cue)
+    texts = _texts(graph, text, mentions)
+    for value in values:
+        value_types = set(graph.nodes[value]["types"])
+        for predicate, targets in index.target_types.items():
+            if targets & value_types:
+                strong.setdefault(predicate, None)
+    quantities = find_quantities(text)
+    elapsed = next((q.quantity for q in quantities if q.elapsed), None)
+    lang = detect_language(text)
+    # The last sentence carries the question ("It came 10 days ago. Can I return it?").
+    parts = [p for p in _LAST_SENTENCE.split(text.strip()) if p.strip()]
+    last = parts[-1] if parts else text
+    polar = bool(_POLAR_ZH.search(last)) if lang == "zh" else bool(_POLAR_EN.match(last))
+    ranked = sorted(subjects, key=lambda n: -subjects[n])
+    buying = bool((_BUYING_ZH if lang == "zh" else _BUYING_EN).search(text))
+    pronoun = bool((_PRONOUN_ZH if lang == "zh" else _PRONOUN_EN).search(text))
+    set_words = bool((_SET_ZH if lang == "zh" else _SET_EN).search(text))
+    kind = QuestionKind.LOOKUP
+    from_focus = False
+    focus = [n for n in focus if n in graph and n not in ranked]
+    if comparison is not None and len(ranked) < 2 and focus:
+        # "Is it lighter than the Vector 16?" / "which one is cheaper?" after naming two.
+        ranked = [*focus[: 2 - len(ranked)], *ranked] if pronoun or ranked else focus[:2]
+        from_focus = True
+    elif not ranked and focus and (pronoun or not (groups or superlative or set_words)):
+        ranked, from_focus = focus[:3], True
+    types = _types(graph, text)
+    bounds = tuple(
+        b
+        for b in (
+            Bound(_bound_predicates(graph, q.quantity), q.quantity, q.qualifier)
+            for q in quantities
+            if q.qualifier is not Qualifier.EXACT and not q.elapsed
+        )
+        if b.predicates
+    )
+    if comparison is not None and len(ranked) >= 2:
+        kind = QuestionKind.COMPARISON
+    elif not ranked:
+        need = _need(graph, text, lang)
+        if superlative is not None:
+            kind = QuestionKind.SUPERLATIVE
+        elif need is not None and (groups or types or _NEED_RE[lang].search(text)):
+            kind, superlative = QuestionKind.RECOMMEND, need
+        elif groups or values or texts or set_words or bounds or types:
+            kind = QuestionKind.FILTER
+    predicates = dict(strong)
+    owned = {p for n in ranked for p in graph.nodes[n]["values"]} | {
+        f.predicate for n in ranked for f in graph.nodes[n]["facts"] if f.edge
+    }
+    for predicate in weak:
+        # Built-in concept words add to the graph's own only where the things own them.
+        if not strong or predicate in owned:
+            predicates.setdefault(predicate, None)
+    if superlative is not None:
+        predicates.setdefault(superlative[0], None)
+    return Question(
+        text=text,
+        lang=lang,
+        mentions=mentions,
+        subjects=tuple(ranked),
+        values=tuple(values),
+        predicates=tuple(predicates),
+        comparison=comparison,
+        elapsed=elapsed,
+        polar=polar,
+        kind=kind,
+        groups=tuple(groups),
+        texts=texts,
+        superlative=superlative,
+        bounds=bounds,
+        types=types,
+        buying=buying,
+        from_focus=from_focus,
+    )
+
+
+_NEED_RE = {"en": _NEED_EN, "zh": _NEED_ZH}
+
+
+def _owns_facts(graph: nx.MultiDiGraph, node: str) -> bool:
+    """Whether a node says more than its own names (a category with policies about it)."""
+    return any(f.predicate not in RESERVED for f in graph.nodes[node]["facts"])
+
+
+def _texts(
+    graph: nx.MultiDiGraph, text: str, mentions: Sequence[Mention]
+) -> tuple[tuple[str, str], ...]:
+    """Literal values named in the question ("sage green", "carbon"), for filters.
+
+    A value counts where its attribute is cued, or where several things have values of
+    that attribute (a product attribute, not the wording of one policy)."""
+    index = graph_index(graph)
+    cued = {e.target for c in index.cues.scan(text) for e in c.entries}
+    found: dict[tuple[str, str], None] = {}
+    for hit in index.texts.scan(text):
+        if any(m.start < hit.end and hit.start < m.end for m in mentions):
+            continue
+        surface = text[hit.start : hit.end]
+        for entry in hit.entries:
+            if entry.kind != TEXT_VALUE:
+                continue
+            predicate = entry.target
+            if predicate in cued or len(index.text_owners.get(predicate, ())) >= 2:
+                value = _canonical_text(graph, predicate, surface)
+                if value is not None:
+                    found.setdefault((predicate, value), None)
+    return tuple(found)
+
+
+def _canonical_text(graph: nx.MultiDiGraph, predicate: str, surface: str) -> str | None:
+    key = match_key(surface)
+    for node in graph_index(graph).text_owners.get(predicate, ()):
+        for fact, _ in graph.nodes[node]["values"].get(predicate, ()):
+            if match_key(fact.object) == key:
+                return str(fact.object)
+    return None
+
+
+def _types(graph: nx.MultiDiGraph, text: str) -> tuple[str, ...]:
+    """Node types the question names by their own word ("bikes" for type Bike)."""
+    counts: dict[str, int] = {}
+    for _, data in graph.nodes(data=True):
+        for node_type in data["types"][:1]:
+            counts[node_type] = counts.get(node_type, 0) + 1
+    words = {w.casefold() for w in re.findall(r"[A-Za-z]+", text)}
+    found = []
+    for node_type, count in counts.items():
+        if count < 2 or node_type == ATTRIBUTE_TYPE or not node_type.isalpha():
+            continue
+        singular = node_type.casefold()
+        if {singular, singular + "s", singular + "es"} & words:
+            found.append(node_type)
+    return tuple(found)
+
+
+def _need(graph: nx.MultiDiGraph, text: str, lang: str) -> tuple[str, CueKind] | None:
+    """The attribute a stated need ranks by ("for a long flight" -> battery, most)."""
+    index = graph_index(graph)
+    folded = text.casefold()
+    best: tuple[int, str, CueKind] | None = None
+    for predicate, info in index.attributes.items():
+        for word in info.needs.get(lang, ()):
+            pattern = word if lang == "zh" else rf"\b{re.escape(word)}\b"
+            found = re.search(pattern, folded)
+            if found and (best is None or len(word) > best[0]):
+                best = (len(word), predicate, CueKind.LEAST if info.need_less else CueKind.MOST)
+    return (best[1], best[2]) if best else None
+
+
+def _bound_predicates(graph: nx.MultiDiGraph, quantity: Quantity) -> tuple[str, ...]:
+    """Predicates a limit like "under $100" can be about: those measured the same way."""
+    index = graph_index(graph)
+    dimension = quantity.info.dimension
+    return tuple(p for p, dims in index.quantity_dimensions.items() if dimension in dims)

@@ -1,0 +1,166 @@
+"""Answering questions about sets: which things match a question's group, values and
+limits, ranked by an attribute when it asks for the best. Pure functions of the graph.
+
+``select(graph, question)`` -> ``Selection``: "do you have any red speakers?" keeps the
+speakers that come in red; "which smartwatch has the longest battery?" ranks the group by
+battery life; "headphones for a long flight?" ranks headphones by what the need implies.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+
+import networkx as nx
+
+from knowledge_graph.checking import ranked
+from knowledge_graph.index import ATTRIBUTE_TYPE, CueKind, graph_index
+from knowledge_graph.language import match_key
+from knowledge_graph.model import RESERVED, Fact, literal_facts
+from knowledge_graph.questions import Bound, Question
+from knowledge_graph.values import Qualifier, Quantity
+
+__all__ = ["Selection", "is_unavailable", "select", "status_facts"]
+
+_UNAVAILABLE = re.compile(
+    r"discontinued|sold out|out of stock|unavailable|not available|no longer|停产|缺货|售罄|无货|下架",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Selection:
+    """The things a set question is about.
+
+    ``scope`` is what was searched (a group's members, or every thing of the kind asked
+    about); ``members`` those that match, best first when ``ranking`` is set; ``facts``
+    per member the facts that make it match (its group, the values asked for).
+    """
+
+    scope: tuple[str, ...]
+    members: tuple[str, ...]
+    group: str | None
+    ranking: tuple[str, CueKind] | None
+    facts: dict[str, tuple[Fact, ...]]
+
+
+def select(graph: nx.MultiDiGraph, q: Question) -> Selection:
+    index = graph_index(graph)
+    group = q.groups[0] if q.groups else None
+    if q.groups:
+        sets = [set(index.classes[g][1]) for g in q.groups if g in index.classes]
+        first = index.classes[q.groups[0]][1]
+        scope = tuple(n for n in first if all(n in s for s in sets))
+        if q.types:
+            scope = tuple(n for n in scope if set(q.types) & set(graph.nodes[n]["types"]))
+    else:
+        scope = _things(graph, q)
+    matching: dict[str, tuple[Fact, ...]] = {}
+    for node in scope:
+        facts = _matches(graph, node, q)
+        if facts is not None:
+            matching[node] = facts
+    members = list(matching)
+    ranking = q.superlative
+    if ranking is not None:
+        order = ranked(graph, members, ranking[0])
+        if ranking[1].downward:
+            members = [node for _, node, _ in order]
+        else:
+            members = [node for _, node, _ in reversed(order)]
+        # Prefer what can be bought: a discontinued product is no recommendation.
+        members.sort(key=lambda n: is_unavailable(graph, n))
+    return Selection(tuple(scope), tuple(members), group, ranking, matching)
+
+
+def _things(graph: nx.MultiDiGraph, q: Question) -> tuple[str, ...]:
+    """Every thing of the kind the question is about: the commonest type among the owners
+    of the attributes and values it names (products rather than policies)."""
+    index = graph_index(graph)
+    owners: list[str] = []
+    wanted = set(q.predicates) | {p for p, _ in q.texts}
+    for bound in q.bounds:
+        wanted |= set(bound.predicates)
+    for node, data in graph.nodes(data=True):
+        if ATTRIBUTE_TYPE in data["types"] or node in index.value_nodes:
+            continue
+        has = set(data["values"]) | {f.predicate for f in data["facts"] if f.edge}
+        if wanted & has or any(f.edge and f.object in q.values for f in data["facts"]):
+            owners.append(node)
+    if q.types:
+        return tuple(n for n, data in graph.nodes(data=True) if set(q.types) & set(data["types"]))
+    if not owners:
+        return ()
+    types = Counter(graph.nodes[n]["types"][0] for n in owners if graph.nodes[n]["types"])
+    if not types:
+        return tuple(owners)
+    kind = types.most_common(1)[0][0]
+    return tuple(n for n, data in graph.nodes(data=True) if kind in data["types"])
+
+
+def _matches(graph: nx.MultiDiGraph, node: str, q: Question) -> tuple[Fact, ...] | None:
+    """The facts by which ``node`` matches every value and limit of ``q``, or None."""
+    facts: list[Fact] = []
+    node_facts = graph.nodes[node]["facts"]
+    for group in q.groups:
+        edge = next((f for f in node_facts if f.edge and f.object == group), None)
+        if edge is None:
+            return None
+        facts.append(edge)
+    for value in q.values:
+        edge = next((f for f in node_facts if f.edge and f.object == value), None)
+        if edge is None:
+            return None
+        facts.append(edge)
+    for predicate, value in q.texts:
+        key = match_key(value)
+        found = next(
+            (f for f, _ in literal_facts(graph, node, predicate) if match_key(f.object) == key),
+            None,
+        )
+        if found is None:
+            return None
+        facts.append(found)
+    for bound in q.bounds:
+        fact = _within(graph, node, bound)
+        if fact is None:
+            return None
+        facts.append(fact)
+    return tuple(facts)
+
+
+def _within(graph: nx.MultiDiGraph, node: str, bound: Bound) -> Fact | None:
+    for predicate in bound.predicates:
+        for fact, value in literal_facts(graph, node, predicate):
+            if not isinstance(value, Quantity) or value.info.family != bound.quantity.info.family:
+                continue
+            low, high = value.in_base()
+            limit_low, limit_high = bound.quantity.in_base()
+            if bound.qualifier is Qualifier.AT_MOST and high <= limit_high:
+                return fact
+            if bound.qualifier is Qualifier.AT_LEAST and low >= limit_low:
+                return fact
+    return None
+
+
+def status_facts(graph: nx.MultiDiGraph, node: str) -> tuple[Fact, ...]:
+    """The node's stock and availability facts (and restock dates), in graph order."""
+    index = graph_index(graph)
+    return tuple(
+        f
+        for f in graph.nodes[node]["facts"]
+        if f.predicate not in RESERVED and index.attribute(f.predicate).status
+    )
+
+
+def is_unavailable(graph: nx.MultiDiGraph, node: str) -> bool:
+    """Whether the node's status says it cannot be bought now (discontinued, sold out)."""
+    return any(_UNAVAILABLE.search(_status_text(graph, f)) for f in status_facts(graph, node))
+
+
+def _status_text(graph: nx.MultiDiGraph, fact: Fact) -> str:
+    if fact.edge:
+        labels = graph.nodes[fact.object]["labels"]
+        return " ".join([fact.object, *(label.text for label in labels)])
+    return fact.object
