@@ -267,7 +267,46 @@ CONCEPTS: tuple[Concept, ...] = (
 _WORD = re.compile(r"[a-z]+|[\u3400-\u9fff]+")
 # Unit words that sit in predicate ids (``price_eur``, ``weight_kg``) but name no concept.
 _UNIT_WORDS = frozenset(
-    ["eur", "usd", "gbp", "cny", "jpy", "kg", "g", "lb", "lbs", "km", "m", "cm", "mm", "inch", "inches", "mi", "w", "kw", "wh", "kwh", "mah", "gb", "tb", "mb", "ml", "l", "h", "hours", "hrs", "min", "minutes", "days", "weeks", "months", "years", "yrs", "pct", "percent"]
+    [
+        "eur",
+        "usd",
+        "gbp",
+        "cny",
+        "jpy",
+        "kg",
+        "g",
+        "lb",
+        "lbs",
+        "km",
+        "m",
+        "cm",
+        "mm",
+        "inch",
+        "inches",
+        "mi",
+        "w",
+        "kw",
+        "wh",
+        "kwh",
+        "mah",
+        "gb",
+        "tb",
+        "mb",
+        "ml",
+        "l",
+        "h",
+        "hours",
+        "hrs",
+        "min",
+        "minutes",
+        "days",
+        "weeks",
+        "months",
+        "years",
+        "yrs",
+        "pct",
+        "percent",
+    ]
 )
 
 

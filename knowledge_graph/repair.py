@@ -41,6 +41,7 @@ class RepairKind(StrEnum):
     COMPOSED = "composed"
     DROPPED = "dropped"
     HEDGED = "hedged"
+    UNGROUNDED = "ungrounded"  # dropped: says something no supported claim covers
 
 
 @dataclass(frozen=True, slots=True)

@@ -25,6 +25,7 @@ from knowledge_graph import (
     Fact,
     RegenerateRequest,
     RepairAction,
+    RepairKind,
     UnverifiablePolicy,
     analyse_question,
     arepair,
@@ -34,6 +35,7 @@ from knowledge_graph import (
     retrieve,
     split_sentences,
 )
+from knowledge_graph.grounding import Grounding, grounded_text
 from knowledge_graph.language import fold
 from model_runtime.types import ChatMessage, ChatModel, SamplingParams
 
@@ -198,16 +200,27 @@ class KnowledgeAnswerer:
             regenerate=regenerate,
             unverifiable=self.unverifiable,
         )
-        supported = result.report.with_status(ClaimStatus.SUPPORTED)
-        composed_has_facts = bool(facts)
-        # A draft that needed most of its sentences rewritten was a bad draft: the composed
-        # answer reads better than a patchwork.
-        touched = {a.sentence for a in result.actions}
+        # Only grounded sentences reach the customer: each says what supported claims say
+        # and nothing else (or is a greeting / offer of help).
+        text, verdicts = grounded_text(graph, result.text, context=context)
+        dropped = tuple(
+            RepairAction(v.sentence.index, RepairKind.UNGROUNDED, v.sentence.text, "")
+            for v in verdicts
+            if not v.delivered
+        )
+        actions = result.actions + dropped
+        final = check(graph, text, context=context) if dropped else result.report
+        answered = {p for c in final.with_status(ClaimStatus.SUPPORTED) for p in c.claim.predicates}
+        asked = set(q.predicates) & {f.predicate for f in facts}
+        # A draft that needed most of its sentences rewritten or dropped was a bad draft:
+        # the composed answer reads better than a patchwork.
+        touched = {a.sentence for a in actions}
         mostly_repaired = len(touched) > max(1, len(draft_report.sentences) // 2)
         if (
-            not result.text.strip()
+            not text.strip()
             or mostly_repaired
-            or (not supported and composed_has_facts and _claims(graph, composed, context))
+            or not any(v.grounding is Grounding.GROUNDED for v in verdicts if v.delivered)
+            or (asked and not asked & answered)
         ):
             return self._composed(
                 graph,
@@ -218,20 +231,20 @@ class KnowledgeAnswerer:
                 raw,
                 model.name,
                 draft_report.checks,
-                result.actions,
+                actions,
                 generation_s=generation[0],
             )
         return KnowledgeAnswer(
-            text=result.text,
-            lang=detect_language(result.text) if result.text else lang,
-            claims=result.report.checks,
-            sources=result.report.sources,
+            text=text,
+            lang=detect_language(text),
+            claims=final.checks,
+            sources=final.sources,
             sampling=sampling,
             fell_back=False,
             latency_ms=(time.perf_counter() - started) * 1000,
             draft=raw,
             draft_claims=draft_report.checks,
-            repairs=result.actions,
+            repairs=actions,
             model=model.name,
             generation_ms=generation[0] * 1000,
         )
@@ -286,7 +299,3 @@ def _without_echo(draft: str, question: str) -> str:
     if len(kept) == len(split_sentences(draft)):
         return draft
     return " ".join(kept)
-
-
-def _claims(graph: nx.MultiDiGraph, text: str, context: Sequence[str]) -> bool:
-    return bool(check(graph, text, context=context).with_status(ClaimStatus.SUPPORTED))

@@ -247,3 +247,26 @@ async def test_a_mostly_wrong_draft_is_replaced_by_the_composed_answer(
     assert answer.fell_back
     assert ClaimStatus.CONTRADICTED not in statuses(answer.claims)
     assert "$1099.00" in answer.text
+
+
+async def test_an_unverifiable_sentence_never_reaches_the_customer(
+    demo: nx.MultiDiGraph,
+) -> None:
+    model = ScriptedChatModel(
+        [
+            "The Aurora X2 costs 129 USD. It supports MP3, WAV and AAC formats. "
+            "Let me know if you have any other questions."
+        ]
+    )
+    answer = await KnowledgeAnswerer(model).answer(demo, "How much is the Aurora X2?")
+    assert "MP3" not in answer.text
+    assert "129" in answer.text
+    assert any(r.kind.value == "ungrounded" for r in answer.repairs)
+    assert answer.draft is not None and "MP3" in answer.draft
+
+
+async def test_a_draft_that_skips_the_asked_fact_is_replaced(demo: nx.MultiDiGraph) -> None:
+    model = ScriptedChatModel(["The Aurora X2 comes in black and silver."])
+    answer = await KnowledgeAnswerer(model).answer(demo, "How much is the Aurora X2?")
+    assert answer.fell_back
+    assert "129" in answer.text
