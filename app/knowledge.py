@@ -6,18 +6,16 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
 
 from sqlalchemy import create_engine, event
 
 from app.db.engine import _tune_sqlite, sync_url
 from app.realtime.hub import Hub
 from app.settings import Settings
-from dialogue.answering import KnowledgeReply
-from dialogue.knowledge import KnowledgeAnswerer, mode_for_intent
-from knowledge_graph import Fact, build_graph, load_graph
+from dialogue.knowledge import KnowledgeAnswerer
+from dialogue.knowledge.conversation import ConversationKnowledge, project_graph_files
+from knowledge_graph import build_graph, load_graph
 from knowledge_graph.live import LiveGraph, Snapshot
 from knowledge_graph.persistence import GraphStore
 from model_runtime.types import ChatModel
@@ -28,10 +26,7 @@ KNOWLEDGE_CHANNEL = "knowledge"
 
 def demo_graph_files(project_dir: Path) -> list[Path]:
     """The project's own graph: knowledge/*.csv (CSV triples), *.json, *.graphml."""
-    folder = project_dir / "knowledge"
-    if not folder.is_dir():
-        return []
-    return sorted(p for p in folder.iterdir() if p.suffix in (".csv", ".json", ".graphml"))
+    return project_graph_files(project_dir)
 
 
 class KnowledgeBase:
@@ -89,47 +84,12 @@ class KnowledgeBase:
         self.engine.dispose()
 
 
-def fact_json(fact: Fact) -> dict[str, str]:
-    return dict(zip(("subject", "predicate", "object", "unit"), fact.as_row(), strict=True))
-
-
-class GraphAnswers:
-    """The dialogue engine's KnowledgeAnswerer, backed by the live graph and a chat model."""
+class GraphAnswers(ConversationKnowledge):
+    """The dialogue engine's knowledge answers, from the live graph of the database."""
 
     def __init__(self, knowledge: KnowledgeBase, pipeline: KnowledgeAnswerer) -> None:
+        super().__init__(lambda: knowledge.live.current.graph, pipeline)
         self.knowledge = knowledge
-        self.pipeline = pipeline
-
-    async def answer(
-        self,
-        question: str,
-        *,
-        entities: Sequence[Mapping[str, Any]],
-        slots: Mapping[str, Any],
-        language: str,
-        intent: str | None = None,
-    ) -> KnowledgeReply:
-        snapshot = self.knowledge.live.current  # one snapshot for the whole answer
-        result = await self.pipeline.answer(snapshot.graph, question, mode=mode_for_intent(intent))
-        claims = tuple(
-            {
-                "text": check.claim.text,
-                "status": check.status.value,
-                "facts": [fact_json(f) for f in check.facts],
-            }
-            for check in result.claims
-        )
-        generation_s = result.generation_ms / 1000
-        return KnowledgeReply(
-            text=result.text,
-            sources=tuple(fact_json(f) for f in result.sources),
-            claims=claims,
-            fell_back=not result.text.strip(),
-            timings={
-                "generation": generation_s,
-                "checking": max(0.0, result.latency_ms / 1000 - generation_s),
-            },
-        )
 
 
 def chat_model_for(settings: Settings) -> ChatModel | None:

@@ -46,7 +46,7 @@ from dialogue.actions import (
     read_action_endpoint,
     tracker_json,
 )
-from dialogue.answering import CatalogueAnswerer, KnowledgeAnswerer
+from dialogue.answering import FactSource, KnowledgeAnswerer
 from dialogue.builtin_actions import (
     ACTION_CLARIFY,
     ACTION_HANDOFF,
@@ -159,7 +159,8 @@ class Engine:
         """An engine for ``project``: its rules and stories; its actions (the action server
         of endpoints.yml if it names one, else ``actions_module`` or the project's
         ``actions`` package in-process, given ``orders`` and ``clock``); and, unless
-        ``knowledge`` is given, answers composed from ``store/products.csv`` if present.
+        ``knowledge`` is given, answers from the project's knowledge/ graph files (composed
+        from the facts, no language model) if it has any.
         ``options`` go to the constructor."""
         if actions is None:
             endpoint = read_action_endpoint(project.root / "endpoints.yml")
@@ -170,9 +171,9 @@ class Engine:
                 if package is not None:
                     actions = InProcessActions.from_package(package, orders=orders, clock=clock)
         if knowledge is None:
-            catalogue = project.root / "store" / "products.csv"
-            if catalogue.is_file():
-                knowledge = CatalogueAnswerer.from_csv(catalogue)
+            from dialogue.knowledge.conversation import ConversationKnowledge
+
+            knowledge = ConversationKnowledge.for_project(project.root)
         return cls(
             assistant,
             policies=Policies.for_project(project),
@@ -465,7 +466,8 @@ class Engine:
     def render(
         self, name: str, slots: Mapping[str, Any], values: Mapping[str, Any] | None = None
     ) -> Message:
-        return render_response(self.domain, name, slots, rng=self.rng, values=values)
+        facts = self.knowledge.render_fact if isinstance(self.knowledge, FactSource) else None
+        return render_response(self.domain, name, slots, rng=self.rng, values=values, facts=facts)
 
     def _message(self, response: Mapping[str, Any], slots: Mapping[str, Any]) -> Message:
         """A rasa-sdk ``utter_message`` dict as a message."""

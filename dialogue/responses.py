@@ -1,18 +1,38 @@
 """Domain responses turned into bot messages: the variation for the current slots (the
 ``language`` slot picks the Chinese variations), ``{slot}`` placeholders filled, buttons.
+
+A response never copies a fact the knowledge graph holds: it names it,
+``{kg:NODE:PREDICATE}`` ("Express shipping costs {kg:policy:express_shipping:shipping_fee}."),
+and the value is read from the live graph when the response is said, in the
+conversation's language. A sentence whose fact the graph no longer has is left out.
 """
 
 from __future__ import annotations
 
 import random
+import re
 import string
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from dialogue.domain import Domain
 
-__all__ = ["FALLBACK_TEXT", "Message", "fill_template", "render_response"]
+__all__ = [
+    "FALLBACK_TEXT",
+    "FactRenderer",
+    "Message",
+    "fill_facts",
+    "fill_template",
+    "render_response",
+]
+
+#: ``(node, predicate, language) -> the value as said in that language``, or None when
+#: the graph has no such fact.
+FactRenderer = Callable[[str, str, str], str | None]
+
+_FACT = re.compile(r"\{kg:(?P<node>[^{}]+):(?P<predicate>[^{}:]+)\}")
+_TEMPLATE_SENTENCE = re.compile(r"[^.!?。！？]+(?:[.!?。！？]+\s*|$)")
 
 #: Said when a response has no variation for the current slots; never silence.
 FALLBACK_TEXT = {
@@ -49,6 +69,29 @@ def fill_template(text: str, values: Mapping[str, Any]) -> str:
         return text
 
 
+def fill_facts(text: str, facts: FactRenderer | None, language: str) -> str:
+    """``text`` with every ``{kg:NODE:PREDICATE}`` replaced by the graph's value; a
+    sentence naming a fact the graph does not have (or with no graph) is dropped."""
+    if "{kg:" not in text:
+        return text
+    kept: list[str] = []
+    for sentence in _TEMPLATE_SENTENCE.findall(text):
+        missing = False
+
+        def value(match: re.Match[str]) -> str:
+            nonlocal missing
+            found = facts(match["node"], match["predicate"], language) if facts else None
+            if found is None:
+                missing = True
+                return ""
+            return found
+
+        filled = _FACT.sub(value, sentence)
+        if not missing:
+            kept.append(filled)
+    return "".join(kept).strip()
+
+
 def render_response(
     domain: Domain,
     name: str,
@@ -56,10 +99,11 @@ def render_response(
     *,
     rng: random.Random,
     values: Mapping[str, Any] | None = None,
+    facts: FactRenderer | None = None,
 ) -> Message:
     """The message for response ``name``; ``values`` (e.g. an action's keyword arguments)
-    fill placeholders before slots do. Unknown responses or no fitting variation give
-    the fallback text in the conversation's language."""
+    fill placeholders before slots do, ``facts`` the ``{kg:...}`` ones. Unknown responses
+    or no fitting variation give the fallback text in the conversation's language."""
     variation = domain.pick_response(name, slots, rng=rng) if name in domain.responses else None
     language = str(slots.get("language") or "en")
     if variation is None or not (variation.text or variation.buttons or variation.image):
@@ -74,7 +118,7 @@ def render_response(
     if variation.custom:
         extra["custom"] = dict(variation.custom)
     return Message(
-        text=fill_template(variation.text or "", fill),
+        text=fill_template(fill_facts(variation.text or "", facts, language), fill),
         response=name,
         buttons=buttons,
         extra=extra,

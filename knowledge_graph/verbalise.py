@@ -7,6 +7,7 @@ two together), so composed answers and repairs never introduce a contradiction.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
 
@@ -132,6 +133,16 @@ def join_values(values: Sequence[str], lang: str) -> str:
     return ", ".join(values[:-1]) + " and " + values[-1]
 
 
+_PLURAL_VERBS = {"costs": "cost", "comes": "come", "has": "have", "is": "are", "weighs": "weigh"}
+_PLURAL_VERB = re.compile(r"^(\{subject\} )(" + "|".join(_PLURAL_VERBS) + r")\b")
+
+
+def _plural_name(name: str) -> bool:
+    """Whether an English name reads as plural ("Aurora X2 Headphones")."""
+    last = name.rsplit(" ", 1)[-1]
+    return last.isalpha() and len(last) > 3 and last.endswith("s") and not last.endswith("ss")
+
+
 def _sentence_case(text: str) -> str:
     return text[:1].upper() + text[1:] if text[:1].isascii() else text
 
@@ -170,6 +181,8 @@ def _group_sentence(
             else "The " + attribute + " of {subject} is {value}."
         )
     value_text = join_values([render_value(graph, f, lang) for f in facts], lang)
+    if lang == "en" and _plural_name(subject_name):
+        template = _PLURAL_VERB.sub(lambda m: m[1] + _PLURAL_VERBS[m[2]], template, count=1)
     return _sentence_case(
         template.replace("{subject}", subject_name).replace("{value}", value_text)
     )

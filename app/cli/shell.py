@@ -128,6 +128,7 @@ def shell(
             project,
             trained,
             clock=clock,
+            knowledge=_knowledge(project.root, settings),
             actions_module=actions_module,
             fallback_threshold=settings.nlu_fallback_threshold,
             support_hours=SupportHours.parse(settings.support_hours),
@@ -135,6 +136,19 @@ def shell(
     except DialogueError as exc:
         raise click.ClickException(str(exc)) from exc
     asyncio.run(_converse(engine, debug))
+
+
+def _knowledge(project_dir: Path, settings: Any) -> Any:
+    """The production knowledge answerer over the project's graph files: the configured
+    language model (loading in the background; composed answers until it is ready)."""
+    from app.knowledge import chat_model_for
+    from dialogue.knowledge import KnowledgeAnswerer
+    from dialogue.knowledge.conversation import ConversationKnowledge, project_graph_files
+
+    if not project_graph_files(project_dir):
+        return None
+    pipeline = KnowledgeAnswerer(chat_model_for(settings), store_name=settings.store_name)
+    return ConversationKnowledge.for_project(project_dir, pipeline)
 
 
 COMMANDS: list[click.Command] = [shell]

@@ -22,6 +22,8 @@ from knowledge_graph import (
 )
 from knowledge_graph.checking import window_contains
 from knowledge_graph.index import CueKind, graph_index
+from knowledge_graph.questions import QuestionKind
+from knowledge_graph.selection import status_facts
 from knowledge_graph.values import Quantity, magnitude
 
 _YES = {"en": "Yes, ", "zh": "是的，"}
@@ -56,8 +58,24 @@ class ComposedAnswerer:
         for attempt in (self._comparison, self._window, self._membership, self._flag):
             answer = attempt(graph, question, facts, lang)
             if answer:
-                return answer
-        return self._facts(graph, question, facts, lang)
+                return self._with_status(graph, question, answer, lang)
+        return self._with_status(graph, question, self._facts(graph, question, facts, lang), lang)
+
+    def _with_status(self, graph: nx.MultiDiGraph, q: Question, answer: str, lang: str) -> str:
+        """``answer`` plus the stock and availability facts (restock date, discontinued)
+        of the things asked about, whenever the question is about buying or stock."""
+        if q.kind is not QuestionKind.LOOKUP:
+            return answer
+        sentences = [answer]
+        for subject in q.subjects[:2]:
+            facts = status_facts(graph, subject)
+            if not (q.buying or any(f.predicate in q.predicates for f in facts)):
+                continue
+            for sentence in verbalise(graph, facts, lang):
+                core = sentence.rstrip(".。")
+                if core not in answer:
+                    sentences.append(sentence)
+        return ("" if lang == "zh" else " ").join(sentences)
 
     def unknown(self, lang: str) -> str:
         return _UNKNOWN.get(lang, _UNKNOWN["en"])

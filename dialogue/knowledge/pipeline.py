@@ -126,10 +126,15 @@ class KnowledgeAnswerer:
         *,
         mode: AnswerMode = AnswerMode.FACTS,
         history: Sequence[ChatMessage] = (),
+        focus: Sequence[str] = (),
+        language: str | None = None,
     ) -> KnowledgeAnswer:
+        """``focus``: node ids the conversation is about, most recent first (what "it"
+        and "and the warranty?" refer to); ``language``: the reply's language where the
+        question does not show one (a button payload), else the question's."""
         started = time.perf_counter()
-        q = analyse_question(graph, question)
-        lang = q.lang
+        q = analyse_question(graph, question, focus=focus)
+        lang = language or q.lang
         facts = retrieve(graph, q, max_facts=self.max_facts)
         sampling = sampling_for(mode)
         context = q.subjects

@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 
 from dialogue.actions import InProcessActions
-from dialogue.answering import CatalogueAnswerer
 from dialogue.clock import fixed_clock
 from dialogue.engine import Engine
+from dialogue.knowledge.conversation import ConversationKnowledge
 from dialogue.orders import InMemoryOrderStore, OrderStatus, orders_from_csv
 from dialogue.policies import Policies
 from dialogue.project import Project
@@ -46,7 +46,7 @@ class Demo:
             actions=InProcessActions.from_package(
                 "assistants.acme.actions", orders=self.orders, clock=clock
             ),
-            knowledge=CatalogueAnswerer.from_csv(project.root / "store" / "products.csv"),
+            knowledge=ConversationKnowledge.for_project(project.root),
             clock=clock,
         )
 
@@ -153,7 +153,7 @@ async def test_a_confirmed_return_changes_the_order_and_states_the_fees(
     assert texts_of(outcome) == [
         "Done: the return for order A10009 is registered. The refund goes to the original "
         "payment method within 5–7 business days after the warehouse receives the return.",
-        "Return shipping is free only for defective items, so a 6.99 USD return-shipping fee is "
+        "Return shipping is free only for defective items, so a $6.99 return-shipping fee is "
         "deducted from the refund.",
         "Opened laptops carry a 10% restocking fee unless defective.",
     ]
@@ -200,18 +200,18 @@ async def test_a_person_inside_and_outside_support_hours(acme_project: Project) 
     ]
     outside = await Demo(acme_project, now=CLOSED).chat("zh").say("/human_handoff")
     assert outside.handoff_requested and texts_of(outside) == [
-        "人工客服的服务时间为周一至周五 09:00–18:00（UTC+8），现在不在服务时间内。"
-        "您可以在这里留言，客服会在 1 个工作日内通过邮件回复您。"
+        "人工客服的服务时间为周一至周五 09:00–18:00 (UTC+8)，现在不在服务时间内。"
+        "您可以在这里留言，客服会在1个工作日内通过邮件回复您。"
     ]
 
 
-async def test_product_answers_cite_the_catalogue(acme_project: Project) -> None:
+async def test_product_answers_cite_the_knowledge_graph(acme_project: Project) -> None:
     chat = Demo(acme_project).chat("zh")
     outcome = await chat.say('/product_warranty{"product": "P-104"}')
     (reply,) = outcome.replies
-    assert reply.text == "矢量 14 笔记本电脑的保修期为 36 个月，自签收日起计算。"
+    assert reply.text == "矢量 14 笔记本电脑的保修期为36个月。"
     assert reply.extra["sources"] == [
-        {"subject": "P-104", "predicate": "warranty_months", "object": 36, "source": "products.csv"}
+        {"subject": "P-104", "predicate": "warranty", "object": "36", "unit": "months"}
     ]
     assert reply.extra["claims"][0]["status"] == "supported"
     # A Chinese conversation stays Chinese when a button sends a payload.

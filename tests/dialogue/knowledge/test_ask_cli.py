@@ -12,7 +12,7 @@ def test_ask_json_on_the_demo_graph() -> None:
     result = CliRunner().invoke(main, ["ask", "--json", "Does the Aurora X2 come in red?"])
     assert result.exit_code == 0, result.output
     data = json.loads(result.output.strip().splitlines()[-1])
-    assert data["text"] == "No, Aurora X2 Headphones comes in black and silver."
+    assert data["text"] == "No, Aurora X2 Headphones come in black and silver."
     assert {c["status"] for c in data["claims"]} == {"supported"}
     assert data["claims"][0]["facts"][0]["subject"] == "P-100"
     assert data["sampling"]["dynamic_temperature"]["t_max"] == 0.3

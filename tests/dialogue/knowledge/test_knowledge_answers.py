@@ -109,7 +109,7 @@ async def test_prompt_carries_facts_question_and_language(demo: nx.MultiDiGraph)
 @pytest.mark.parametrize(
     ("question", "expected"),
     [
-        ("Does the Aurora X2 come in red?", "No, Aurora X2 Headphones comes in black and silver."),
+        ("Does the Aurora X2 come in red?", "No, Aurora X2 Headphones come in black and silver."),
         ("Aurora X2 有银色的吗?", "是的，极光 X2 头戴耳机有黑色和银色可选。"),
         (
             "Which is lighter, the Vector 14 or the Vector 16 Pro?",

@@ -1,0 +1,141 @@
+"""Knowledge answers inside a conversation: the engine's ``KnowledgeAnswerer`` over a
+graph and the knowledge pipeline.
+
+The conversation tells the pipeline what the customer is talking about: the products
+named in this message (the NLU's entities), the products compared before (``products``
+slot) and the product in focus (``product`` slot). "how much is it?" after "Does the
+Aurora X2 come in silver?" is about the Aurora X2. Production, ``kefu shell`` and
+``kefu test stories`` all answer through this class.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+
+from dialogue.answering import KnowledgeReply
+from dialogue.knowledge.pipeline import KnowledgeAnswerer
+from dialogue.knowledge.sampling import mode_for_intent
+from knowledge_graph import Fact, load_graph
+from knowledge_graph.model import RESERVED
+from knowledge_graph.verbalise import join_values, render_value
+
+__all__ = ["ConversationKnowledge", "focus_nodes", "project_graph_files"]
+
+_PAYLOAD = re.compile(r"^/(?P<intent>[\w-]+)(?:\{.*\})?$", re.DOTALL)
+_FOCUS_SLOTS = ("products", "product")
+
+
+def project_graph_files(project_dir: Path) -> list[Path]:
+    """A project's own graph: ``knowledge/*.csv`` (CSV triples), ``*.json``, ``*.graphml``."""
+    folder = project_dir / "knowledge"
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.iterdir() if p.suffix in (".csv", ".json", ".graphml"))
+
+
+def focus_nodes(
+    graph: nx.MultiDiGraph, entities: Sequence[Mapping[str, Any]], slots: Mapping[str, Any]
+) -> tuple[str, ...]:
+    """The things the conversation is about, most recent first: nodes named by this
+    message's entities, then the compared products, then the product in focus."""
+    named: list[str] = [str(e.get("value")) for e in entities if e.get("value") is not None]
+    for slot in _FOCUS_SLOTS:
+        value = slots.get(slot)
+        if isinstance(value, list | tuple):
+            named.extend(str(v) for v in value)
+        elif value:
+            named.append(str(value))
+    return tuple(n for n in dict.fromkeys(named) if n in graph and _owns_facts(graph, n))
+
+
+def _owns_facts(graph: nx.MultiDiGraph, node: str) -> bool:
+    data = graph.nodes[node]
+    return bool(data.get("values")) or graph.out_degree(node) > 0
+
+
+def question_text(text: str) -> str:
+    """A button payload (``/product_warranty{"product": "P-104"}``) asks what its intent
+    names ("product warranty"); typed text is the question itself."""
+    payload = _PAYLOAD.match(text.strip())
+    if payload is None:
+        return text
+    return payload["intent"].replace("_", " ").replace("-", " ")
+
+
+def fact_json(fact: Fact) -> dict[str, Any]:
+    return dict(zip(("subject", "predicate", "object", "unit"), fact.as_row(), strict=True))
+
+
+class ConversationKnowledge:
+    """Answers a turn's knowledge question from ``graph()`` (called once per answer, so a
+    live graph's newest revision is used) with ``pipeline``."""
+
+    def __init__(self, graph: Callable[[], nx.MultiDiGraph], pipeline: KnowledgeAnswerer) -> None:
+        self.graph = graph
+        self.pipeline = pipeline
+
+    @classmethod
+    def for_project(
+        cls, project_dir: Path, pipeline: KnowledgeAnswerer | None = None
+    ) -> ConversationKnowledge | None:
+        """Over the project's own graph files, or None when it has none."""
+        files = project_graph_files(project_dir)
+        if not files:
+            return None
+        graph = load_graph(*files)
+        return cls(lambda: graph, pipeline or KnowledgeAnswerer(None))
+
+    def render_fact(self, node: str, predicate: str, language: str) -> str | None:
+        """The graph's value(s) of ``predicate`` on ``node``, said in ``language``."""
+        graph = self.graph()
+        if node not in graph or predicate in RESERVED:
+            return None
+        facts = [f for f in graph.nodes[node]["facts"] if f.predicate == predicate]
+        if not facts:
+            return None
+        lang = "zh" if language == "zh" else "en"
+        return join_values([render_value(graph, f, lang) for f in facts], lang)
+
+    async def answer(
+        self,
+        question: str,
+        *,
+        entities: Sequence[Mapping[str, Any]],
+        slots: Mapping[str, Any],
+        language: str,
+        intent: str | None = None,
+    ) -> KnowledgeReply:
+        graph = self.graph()  # one snapshot for the whole answer
+        text = question_text(question)
+        result = await self.pipeline.answer(
+            graph,
+            text,
+            mode=mode_for_intent(intent),
+            focus=focus_nodes(graph, entities, slots),
+            language=language if text != question else None,
+        )
+        claims = tuple(
+            {
+                "text": check.claim.text,
+                "status": check.status.value,
+                "facts": [fact_json(f) for f in check.facts],
+            }
+            for check in result.claims
+        )
+        generation_s = result.generation_ms / 1000
+        return KnowledgeReply(
+            text=result.text,
+            sources=tuple(fact_json(f) for f in result.sources),
+            claims=claims,
+            # Nothing from the graph: the engine asks which product is meant.
+            fell_back=not result.text.strip() or not result.sources,
+            timings={
+                "generation": generation_s,
+                "checking": max(0.0, result.latency_ms / 1000 - generation_s),
+            },
+        )
