@@ -18,12 +18,18 @@ __all__ = ["FactSource", "KnowledgeAnswerer", "KnowledgeReply"]
 class KnowledgeReply:
     """An answer; ``fell_back`` True when there was nothing to answer from (the engine then
     asks which product is meant). ``sources`` are the facts used, ``claims`` the checked
-    sentences (``{"text", "status", "facts"}``)."""
+    sentences (``{"text", "status", "facts"}``). ``draft`` is what the model wrote before
+    checking, ``caught`` the draft's claims that the graph did not support
+    (contradicted or unverifiable) and ``repairs`` what was done about them
+    (``{"kind", "before", "after"}``): the record agents and metrics see."""
 
     text: str
     sources: tuple[Mapping[str, Any], ...] = ()
     claims: tuple[Mapping[str, Any], ...] = ()
     fell_back: bool = False
+    draft: str | None = None
+    caught: tuple[Mapping[str, Any], ...] = ()
+    repairs: tuple[Mapping[str, Any], ...] = ()
     # Seconds spent writing (``generation``) and checking (``checking``) the answer.
     timings: Mapping[str, float] = field(default_factory=dict)
 

@@ -230,5 +230,14 @@ async def _knowledge_answer(host: BuiltinHost, turn: Turn) -> None:
     if reply.fell_back or not reply.text:
         _say(host, turn, "utter_ask_product", FALLBACK_TEXT)
         return
-    extra = {"sources": [dict(s) for s in reply.sources], "claims": [dict(c) for c in reply.claims]}
+    extra: dict[str, Any] = {
+        "sources": [dict(s) for s in reply.sources],
+        "claims": [dict(c) for c in reply.claims],
+    }
+    if reply.draft is not None and reply.draft.strip() != reply.text.strip():
+        # What the model wrote, what the checker caught in it and what was done about it:
+        # agents see it in the console, the metrics count it.
+        extra["draft"] = reply.draft
+        extra["repaired_claims"] = [dict(c) for c in reply.caught]
+        extra["repairs"] = [dict(r) for r in reply.repairs]
     turn.say(Message(reply.text, response=None, extra=extra))

@@ -11,11 +11,12 @@ from pathlib import Path
 from typing import Any
 
 from app.settings import Settings
-from dialogue.answering import KnowledgeAnswerer
+from dialogue.answering import FactSource, KnowledgeAnswerer
 from dialogue.clock import SupportHours
 from dialogue.engine import Engine
 from dialogue.orders import OrderStore
 from dialogue.project import Project
+from dialogue.responses import fill_facts
 from dialogue.training import TrainedAssistant, load_trained, train_project
 
 Progress = Callable[[str, int, int], None]
@@ -63,7 +64,7 @@ class AssistantHolder:
             else None
         )
         return {
-            "text": (variation.text or "") if variation else "",
+            "text": self._with_facts(variation.text or "", parse.language) if variation else "",
             "response": name,
             "intent": intent,
             "confidence": parse.intent.confidence,
@@ -76,8 +77,13 @@ class AssistantHolder:
         for name in sorted(domain.responses):
             variation = domain.pick_response(name, {"language": language}, rng=random.Random(0))
             if variation is not None and variation.text:
-                canned.append({"name": name, "text": variation.text})
+                canned.append({"name": name, "text": self._with_facts(variation.text, language)})
         return canned
+
+    def _with_facts(self, text: str, language: str) -> str:
+        """``text`` with its ``{kg:NODE:PREDICATE}`` placeholders read from the live graph."""
+        facts = self.knowledge.render_fact if isinstance(self.knowledge, FactSource) else None
+        return fill_facts(text, facts, language)
 
     @classmethod
     def load(cls, settings: Settings, **dependencies: Any) -> AssistantHolder:

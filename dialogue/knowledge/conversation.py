@@ -20,7 +20,7 @@ import networkx as nx
 from dialogue.answering import KnowledgeReply
 from dialogue.knowledge.pipeline import KnowledgeAnswerer
 from dialogue.knowledge.sampling import mode_for_intent
-from knowledge_graph import Fact, load_graph
+from knowledge_graph import ClaimCheck, ClaimStatus, Fact, load_graph
 from knowledge_graph.model import RESERVED
 from knowledge_graph.verbalise import join_values, render_value
 
@@ -71,6 +71,14 @@ def fact_json(fact: Fact) -> dict[str, Any]:
     return dict(zip(("subject", "predicate", "object", "unit"), fact.as_row(), strict=True))
 
 
+def claim_json(check: ClaimCheck) -> dict[str, Any]:
+    return {
+        "text": check.claim.text,
+        "status": check.status.value,
+        "facts": [fact_json(f) for f in check.facts],
+    }
+
+
 class ConversationKnowledge:
     """Answers a turn's knowledge question from ``graph()`` (called once per answer, so a
     live graph's newest revision is used) with ``pipeline``."""
@@ -119,13 +127,14 @@ class ConversationKnowledge:
             focus=focus_nodes(graph, entities, slots),
             language=language if text != question else None,
         )
-        claims = tuple(
-            {
-                "text": check.claim.text,
-                "status": check.status.value,
-                "facts": [fact_json(f) for f in check.facts],
-            }
-            for check in result.claims
+        claims = tuple(claim_json(check) for check in result.claims)
+        caught = tuple(
+            claim_json(check)
+            for check in result.draft_claims
+            if check.status is not ClaimStatus.SUPPORTED
+        )
+        repairs = tuple(
+            {"kind": r.kind.value, "before": r.before, "after": r.after} for r in result.repairs
         )
         generation_s = result.generation_ms / 1000
         return KnowledgeReply(
@@ -134,6 +143,9 @@ class ConversationKnowledge:
             claims=claims,
             # Nothing from the graph: the engine asks which product is meant.
             fell_back=not result.text.strip() or not result.sources,
+            draft=result.draft,
+            caught=caught,
+            repairs=repairs,
             timings={
                 "generation": generation_s,
                 "checking": max(0.0, result.latency_ms / 1000 - generation_s),

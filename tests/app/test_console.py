@@ -273,3 +273,45 @@ async def test_customer_asks_for_a_person_and_the_least_loaded_agent_gets_it(
     await busy.close()
     await ana.close()
     await ben.close()
+
+
+def test_an_editor_save_changes_the_next_reply_in_both_languages(
+    console_server: ServerProcess,
+) -> None:
+    # The shipping response names the fee as {kg:policy:express_shipping:shipping_fee}:
+    # the graph is its only home, so an admin's save is what customers hear next.
+    root = signed_in(console_server, "root")
+    path = "/api/v1/admin/kg/nodes/policy:express_shipping"
+
+    def set_fee(fee: str) -> None:
+        view = root.get(path).json()
+        (old,) = [f for f in view["facts"] if f["predicate"] == "shipping_fee"]
+        saved = root.http.patch(
+            path,
+            json={
+                "expected_version": view["version"],
+                "add": [{"predicate": "shipping_fee", "object": fee, "unit": "USD"}],
+                "remove": [{k: old[k] for k in ("predicate", "object", "unit", "edge")}],
+                "message": f"express shipping costs {fee}",
+            },
+            headers={"X-CSRF-Token": root.csrf},
+        )
+        assert saved.status_code == 200, saved.text
+
+    async def ask(question: str, locale: str) -> str:
+        customer = await ChatClient.connect(console_server.ws_url)
+        await customer.hello(locale=locale)
+        ack = await customer.say(question)
+        reply = await customer.bot_reply(after_seq=ack["seq"])
+        await customer.close()
+        return str(reply["text"])
+
+    set_fee("15.99")
+    try:
+        english = asyncio.run(ask("what are your shipping options?", "en"))
+        assert "15.99" in english and "12.99" not in english, english
+        chinese = asyncio.run(ask("有哪些配送方式？", "zh"))
+        assert "15.99" in chinese and "12.99" not in chinese, chinese
+    finally:
+        set_fee("12.99")
+    assert "12.99" in asyncio.run(ask("what are your shipping options?", "en"))

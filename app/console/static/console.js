@@ -229,6 +229,16 @@
       });
       item.appendChild(claims);
     }
+    if (frame.draft) {
+      // What the model wrote before the fact checker repaired it.
+      var draft = el("details", "claims draft");
+      draft.appendChild(el("summary", "", "Model draft (" + (frame.repairs || []).length + " repairs)"));
+      draft.appendChild(el("div", "", frame.draft));
+      (frame.repaired_claims || []).forEach(function (claim) {
+        draft.appendChild(el("div", "claim " + claim.status, claim.text));
+      });
+      item.appendChild(draft);
+    }
     if (frame.sources && frame.sources.length) {
       var sources = el("details", "claims");
       sources.appendChild(el("summary", "", "Sources (" + frame.sources.length + ")"));

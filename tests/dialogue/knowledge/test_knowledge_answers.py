@@ -16,6 +16,7 @@ from dialogue.knowledge import (
     mode_for_intent,
     sampling_for,
 )
+from dialogue.knowledge.conversation import ConversationKnowledge
 from knowledge_graph import ClaimStatus, analyse_question, check, retrieve
 from model_runtime.types import ChatMessage, ChatModel, SamplingParams
 
@@ -40,6 +41,27 @@ async def test_a_wrong_value_is_corrected_from_the_graph(demo: nx.MultiDiGraph) 
     assert ClaimStatus.CONTRADICTED in statuses(answer.draft_claims)
     assert any(f.predicate == "warranty" for f in answer.sources)
     assert [r.kind.value for r in answer.repairs] == ["substituted"]
+
+
+async def test_the_conversation_reply_keeps_the_draft_and_what_was_caught(
+    demo: nx.MultiDiGraph,
+) -> None:
+    # What agents see in the console and the metrics count: the model's draft, the
+    # claims the checker caught in it, the repairs; the customer gets the checked text.
+    model = ScriptedChatModel(["The Aurora X2 Headphones come with a 12-month warranty."])
+    knowledge = ConversationKnowledge(lambda: demo, KnowledgeAnswerer(model))
+    reply = await knowledge.answer(
+        "and the warranty?",
+        entities=[],
+        slots={"product": "P-100"},
+        language="en",
+        intent="product_warranty",
+    )
+    assert "24-month" in reply.text and "12-month" not in reply.text
+    assert reply.draft == "The Aurora X2 Headphones come with a 12-month warranty."
+    assert [c["status"] for c in reply.caught] == ["contradicted"]
+    assert reply.repairs and reply.repairs[0]["before"] == reply.draft
+    assert {c["status"] for c in reply.claims} == {"supported"}
 
 
 async def test_a_sentence_is_regenerated_colder(demo: nx.MultiDiGraph) -> None:
