@@ -1,4 +1,6 @@
-"""``kefu ask TEXT [--kg FILE] [--json] [--model NAME]``: one knowledge answer end to end."""
+"""``kefu ask TEXT [--kg FILE] [--json] [--model NAME]``: one knowledge answer end to end;
+``kefu ask --questions FILE``: a file of questions and conversations through the whole
+assistant (see :mod:`app.cli.questions`)."""
 
 from __future__ import annotations
 
@@ -28,7 +30,7 @@ def _load_model(name: str, settings: Any) -> Any | None:
             name,
             device=settings.model_device,
             dtype=settings.model_dtype,
-            cache_dir=settings.cache_dir,
+            cache_dir=settings.models_dir,
         )
     except Exception as error:  # loading can fail in many ways; the answer must still come
         click.echo(
@@ -39,7 +41,23 @@ def _load_model(name: str, settings: Any) -> Any | None:
 
 
 @click.command("ask")
-@click.argument("text")
+@click.argument("text", required=False)
+@click.option(
+    "--questions",
+    "questions_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="A JSONL file of questions ({'id', 'question'}) or conversations ({'id', 'turns'}): "
+    "each goes through NLU, dialogue, knowledge answer and checker; one JSON line per turn. "
+    "Uses the configured model unless --model is given (--model none: composed answers).",
+)
+@click.option(
+    "--project",
+    "project_dir",
+    type=click.Path(path_type=Path, file_okay=False, exists=True),
+    default=None,
+    help="With --questions: the assistant project (default: the configured one).",
+)
 @click.option(
     "--kg",
     "kg_file",
@@ -69,7 +87,9 @@ def _load_model(name: str, settings: Any) -> Any | None:
     help="The store the assistant speaks for (default: Acme Gadgets for the demo graph).",
 )
 def ask(
-    text: str,
+    text: str | None,
+    questions_file: Path | None,
+    project_dir: Path | None,
     kg_file: Path | None,
     as_json: bool,
     model_name: str | None,
@@ -82,6 +102,13 @@ def ask(
     from knowledge_graph import KnowledgeGraphError, load_graph
 
     settings = Settings()
+    if questions_file is not None:
+        if text is not None:
+            raise click.UsageError("give TEXT or --questions FILE, not both")
+        _answer_file(questions_file, project_dir, kg_file, model_name, store_name, settings)
+        return
+    if text is None:
+        raise click.UsageError("give a question (TEXT) or --questions FILE")
     try:
         if kg_file is not None:
             graph = load_graph(kg_file)
@@ -117,6 +144,59 @@ def ask(
         click.echo(f"  [{claim['status']}] {facts}", err=True)
     origin = "composed from facts" if answer.fell_back else f"model {answer.model}"
     click.echo(f"  ({origin}, {answer.latency_ms:.1f} ms)", err=True)
+
+
+def _answer_file(
+    path: Path,
+    project_dir: Path | None,
+    kg_file: Path | None,
+    model_name: str | None,
+    store_name: str | None,
+    settings: Any,
+) -> None:
+    """Every conversation of ``path`` through the trained assistant, as the widget gets it."""
+    from app.cli.questions import QuestionFileError, converse, read_questions
+    from dialogue import DialogueError, Project
+    from dialogue.clock import SupportHours
+    from dialogue.knowledge import KnowledgeAnswerer
+    from dialogue.knowledge.conversation import ConversationKnowledge, project_graph_files
+    from dialogue.sandbox import sandbox_engine, trained_assistant
+    from knowledge_graph import KnowledgeGraphError, load_graph
+
+    try:
+        conversations = list(read_questions(path))
+        project = Project.load(project_dir or settings.project_dir)
+        files = [kg_file] if kg_file is not None else project_graph_files(project.root)
+        if not files:
+            raise click.ClickException(f"{project.root} has no knowledge/ graph; give --kg FILE")
+        graph = load_graph(*files)
+        trained = trained_assistant(project, settings.models_dir)
+    except (QuestionFileError, DialogueError, KnowledgeGraphError) as error:
+        raise click.ClickException(str(error)) from error
+    name = model_name or (settings.model_name if settings.model_enabled else "none")
+    model = None if name == "none" else _load_model(name, settings)
+    pipeline = KnowledgeAnswerer(model, store_name=store_name or settings.store_name)
+    knowledge = ConversationKnowledge(lambda: graph, pipeline)
+
+    async def run() -> None:
+        try:
+            for conversation in conversations:
+                # A fresh engine (fresh demo orders) per conversation, like a new customer.
+                engine = sandbox_engine(
+                    project,
+                    trained,
+                    knowledge=knowledge,
+                    fallback_threshold=settings.nlu_fallback_threshold,
+                    support_hours=SupportHours.parse(settings.support_hours),
+                )
+                for record in await converse(engine, conversation):
+                    click.echo(json.dumps(record, ensure_ascii=False))
+        finally:
+            close = getattr(model, "aclose", None)
+            if close is not None:
+                await close()
+
+    asyncio.run(run())
 
 
 COMMANDS: list[click.Command] = [ask]

@@ -39,3 +39,33 @@ def test_ask_plain_output() -> None:
     result = CliRunner().invoke(main, ["ask", "矢量 14 多少钱？"])
     assert result.exit_code == 0
     assert "1099.00美元" in result.output
+
+
+def test_ask_a_file_of_conversations_through_the_whole_assistant(tmp_path: Path) -> None:
+    questions = tmp_path / "questions.jsonl"
+    questions.write_text(
+        "# one conversation with follow-ups, one policy question\n"
+        '{"id": "c1", "turns": ["Does the Aurora X2 come in silver?", "how much is it?"]}\n'
+        '{"id": "q2", "question": "how long is the return window?"}\n',
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(main, ["ask", "--questions", str(questions), "--model", "none"])
+    assert result.exit_code == 0, result.output
+    records = [json.loads(line) for line in result.output.splitlines() if line.startswith("{")]
+    assert [(r["id"], r["turn"]) for r in records] == [("c1", 1), ("c1", 2), ("q2", 1)]
+    follow_up = records[1]
+    # "it" is the product in focus from the turn before.
+    assert "$129.00" in follow_up["reply"] and follow_up["intent"] == "product_price"
+    assert {c["status"] for c in follow_up["claims"]} == {"supported"}
+    assert follow_up["actions"] == ["action_knowledge_answer"]
+    # A policy question is answered, no return form is started.
+    assert "30 days" in records[2]["reply"] and records[2]["actions"] == ["utter_return_policy"]
+    assert all(isinstance(r["latency_ms"], float) for r in records)
+
+
+def test_ask_a_questions_file_with_a_bad_line(tmp_path: Path) -> None:
+    questions = tmp_path / "questions.jsonl"
+    questions.write_text('{"id": "q1", "question": "hi"}\n{"id": "q2"}\n', encoding="utf-8")
+    result = CliRunner().invoke(main, ["ask", "--questions", str(questions), "--model", "none"])
+    assert result.exit_code != 0 and "questions.jsonl:2" in result.output
+    assert CliRunner().invoke(main, ["ask"]).exit_code == 2
