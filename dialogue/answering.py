@@ -28,6 +28,9 @@ class KnowledgeReply:
     claims: tuple[Mapping[str, Any], ...] = ()
     fell_back: bool = False
     draft: str | None = None
+    # The graph nodes the answer is about: the product in focus for the next turn when the
+    # NLU named none ("how much is it?" after an answer about a product it does not know).
+    focus: tuple[str, ...] = ()
     caught: tuple[Mapping[str, Any], ...] = ()
     repairs: tuple[Mapping[str, Any], ...] = ()
     # Seconds spent writing (``generation``) and checking (``checking``) the answer.

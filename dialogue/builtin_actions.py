@@ -241,3 +241,10 @@ async def _knowledge_answer(host: BuiltinHost, turn: Turn) -> None:
         extra["repaired_claims"] = [dict(c) for c in reply.caught]
         extra["repairs"] = [dict(r) for r in reply.repairs]
     turn.say(Message(reply.text, response=None, extra=extra))
+    named = message is not None and any(e.get("entity") == "product" for e in message.entities)
+    if reply.focus and not named:
+        # The answer's subjects stay in focus for follow-ups, whatever the NLU knew.
+        if host.domain.slot("product") is not None:
+            turn.add(SlotSet("product", reply.focus[0], timestamp=turn.now))
+        if host.domain.slot("products") is not None:
+            turn.add(SlotSet("products", list(reply.focus), timestamp=turn.now))

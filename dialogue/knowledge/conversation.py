@@ -21,6 +21,7 @@ from dialogue.answering import KnowledgeReply
 from dialogue.knowledge.pipeline import KnowledgeAnswerer
 from dialogue.knowledge.sampling import mode_for_intent
 from knowledge_graph import ClaimCheck, ClaimStatus, Fact, load_graph
+from knowledge_graph.index import graph_index
 from knowledge_graph.model import RESERVED
 from knowledge_graph.verbalise import join_values, render_value
 
@@ -50,7 +51,17 @@ def focus_nodes(
             named.extend(str(v) for v in value)
         elif value:
             named.append(str(value))
-    return tuple(n for n in dict.fromkeys(named) if n in graph and _owns_facts(graph, n))
+    nodes = (_node_named(graph, n) for n in dict.fromkeys(named))
+    return tuple(dict.fromkeys(n for n in nodes if n is not None and _owns_facts(graph, n)))
+
+
+def _node_named(graph: nx.MultiDiGraph, value: str) -> str | None:
+    """``value`` as a node: its id, or the one node it names ("Metro 7" → ``metro-7``),
+    so an NLU trained on another catalogue still keeps this graph's product in focus."""
+    if value in graph:
+        return value
+    targets = {e.target for e in graph_index(graph).entities.entries(value)}
+    return targets.pop() if len(targets) == 1 else None
 
 
 def _owns_facts(graph: nx.MultiDiGraph, node: str) -> bool:
@@ -144,6 +155,7 @@ class ConversationKnowledge:
             # Nothing from the graph: the engine asks which product is meant.
             fell_back=not result.text.strip() or not result.sources,
             draft=result.draft,
+            focus=tuple(dict.fromkeys(f.subject for f in result.sources)),
             caught=caught,
             repairs=repairs,
             timings={

@@ -69,3 +69,21 @@ def test_ask_a_questions_file_with_a_bad_line(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["ask", "--questions", str(questions), "--model", "none"])
     assert result.exit_code != 0 and "questions.jsonl:2" in result.output
     assert CliRunner().invoke(main, ["ask"]).exit_code == 2
+
+
+def test_follow_ups_keep_another_businesss_product_in_focus(tmp_path: Path) -> None:
+    # The demo's NLU never saw this bike shop's catalogue; the product the answer was
+    # about stays in focus anyway ("how much is it?"), by the graph's own names.
+    questions = tmp_path / "bikes.jsonl"
+    questions.write_text(
+        '{"id": "b", "turns": ["Which colors does the Metro 7 come in?", "how much is it?"]}\n',
+        encoding="utf-8",
+    )
+    graph = Path(__file__).parents[3] / "bench" / "data" / "answers" / "velo_verde.csv"
+    result = CliRunner().invoke(
+        main, ["ask", "--questions", str(questions), "--kg", str(graph), "--model", "none"]
+    )
+    assert result.exit_code == 0, result.output
+    first, second = (json.loads(line) for line in result.output.splitlines() if line[:1] == "{")
+    assert "sage green" in first["reply"] and "gears" not in first["reply"]
+    assert "649 EUR" in second["reply"], second

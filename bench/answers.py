@@ -1,0 +1,199 @@
+"""Knowledge answers in conversation: right/total, unsupported sentences delivered, raw vs
+checked, latency.
+
+``python -m bench.answers [--questions FILE] [--kg FILE] [--model NAME|none] [--url WS]``
+
+Each conversation of FILE (default bench/data/answers/demo.jsonl, written from the demo
+store's product sheet and policies) is played through the whole assistant: by default
+with ``kefu ask --questions`` (NLU → dialogue → knowledge answer → checker, the model
+loaded once), or with ``--url ws://HOST:PORT/ws/chat`` over protocol v1 against a running
+``kefu run``. A turn is right when its reply says everything in its ``expect`` list ("a|b":
+either) and nothing in ``forbid``. Every delivered knowledge answer is checked again
+here, sentence by sentence, against the graph: a sentence the grounding gate would not
+deliver counts as unsupported. Last line: JSON figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+QUESTIONS = HERE / "data" / "answers" / "demo.jsonl"
+ROOT = HERE.parent
+
+
+def read_set(path: Path) -> list[dict[str, Any]]:
+    items = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.lstrip().startswith("#"):
+            item = json.loads(line)
+            item.setdefault("turns", [item.get("question")])
+            items.append(item)
+    return items
+
+
+def is_right(reply: str, expect: list[str], forbid: list[str]) -> bool:
+    said = reply.lower()
+    return all(any(alt.lower() in said for alt in item.split("|")) for item in expect) and not any(
+        bad.lower() in said for bad in forbid
+    )
+
+
+def in_process(path: Path, model: str | None, kg: Path | None) -> list[dict[str, Any]]:
+    """``kefu ask --questions``: the records it prints, one per turn."""
+    command = [sys.executable, "-m", "app", "ask", "--questions", str(path)]
+    if model:
+        command += ["--model", model]
+    if kg:
+        command += ["--kg", str(kg)]
+    done = subprocess.run(command, capture_output=True, text=True, cwd=ROOT, check=False)
+    if done.returncode != 0:
+        raise SystemExit(f"kefu ask failed ({done.returncode}):\n{done.stderr[-2000:]}")
+    return [json.loads(line) for line in done.stdout.splitlines() if line.startswith("{")]
+
+
+async def over_websocket(url: str, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Protocol v1 against a running server: one conversation per item."""
+    import websockets
+
+    records = []
+    for item in items:
+        async with websockets.connect(url, max_size=2**20) as ws:
+            await ws.send(json.dumps({"type": "hello", "last_seq": 0}))
+            while json.loads(await ws.recv())["type"] != "welcome":
+                pass
+            for index, text in enumerate(item["turns"], 1):
+                client_id = uuid.uuid4().hex
+                started = time.perf_counter()
+                await ws.send(json.dumps({"type": "message", "client_id": client_id, "text": text}))
+                replies: list[dict[str, Any]] = []
+                acked = False
+                while True:
+                    frame = json.loads(await asyncio.wait_for(ws.recv(), 120))
+                    kind = frame.get("type")
+                    if kind == "ack" and frame.get("client_id") == client_id:
+                        acked = True
+                    elif kind == "message" and frame.get("role") == "bot" and acked:
+                        replies.append(frame)
+                    elif kind == "typing" and frame.get("role") == "bot" and not frame["on"]:
+                        if replies:
+                            break
+                    elif kind == "error":
+                        raise SystemExit(f"server error: {frame}")
+                records.append(
+                    {
+                        "id": item["id"],
+                        "turn": index,
+                        "question": text,
+                        "reply": " ".join(r["text"] for r in replies),
+                        "knowledge": any(r.get("sources") for r in replies),
+                        "latency_ms": (time.perf_counter() - started) * 1000,
+                    }
+                )
+    return records
+
+
+def regrounded(graph: Any, text: str) -> int:
+    """Sentences of a delivered answer the grounding gate would not deliver."""
+    from knowledge_graph.grounding import grounded_text
+
+    _, verdicts = grounded_text(graph, text)
+    return sum(1 for v in verdicts if not v.delivered)
+
+
+def percentile(values: list[float], q: float) -> float:
+    if not values:
+        return 0.0
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--questions", type=Path, default=QUESTIONS)
+    parser.add_argument("--kg", type=Path, default=None, help="graph file (default: the demo's)")
+    parser.add_argument("--model", default=None, help="model name, or none (composed answers)")
+    parser.add_argument("--url", default=None, help="ws://.../ws/chat of a running kefu run")
+    args = parser.parse_args()
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    from dialogue.knowledge.conversation import project_graph_files
+    from knowledge_graph import load_graph
+
+    items = read_set(args.questions)
+    files = [args.kg] if args.kg else project_graph_files(ROOT / "assistants" / "acme")
+    graph = load_graph(*files)
+    started = time.perf_counter()
+    if args.url:
+        records = asyncio.run(over_websocket(args.url, items))
+    else:
+        records = in_process(args.questions, args.model, args.kg)
+    wall_s = time.perf_counter() - started
+    by_id = {item["id"]: item for item in items}
+    right = unsupported = caught = drafts = 0
+    knowledge_ms: list[float] = []
+    print(f"{'id':<24} {'turn':>4} {'ok':>3} {'ms':>8}  reply")
+    for record in records:
+        item = by_id[record["id"]]
+        index = record["turn"] - 1
+        expect = item.get("expect", [])
+        ok = is_right(
+            record["reply"], expect[index] if index < len(expect) else [], item.get("forbid", [])
+        )
+        right += ok
+        # A knowledge answer delivered (not a "which product?" question): it has sources.
+        knowledge = bool(record.get("knowledge") or record.get("sources"))
+        if knowledge:
+            knowledge_ms.append(record["latency_ms"])
+            unsupported += regrounded(graph, record["reply"])
+            unsupported += sum(1 for c in record.get("claims", []) if c["status"] != "supported")
+        if record.get("draft"):
+            drafts += 1
+            caught += len(record.get("repaired_claims", []))
+        reply = record["reply"].replace("\n", " ")
+        print(
+            f"{record['id']:<24} {record['turn']:>4} {'✓' if ok else '✗':>3} "
+            f"{record['latency_ms']:>8.0f}  {reply[:110]}"
+        )
+        if record.get("draft") and not ok:
+            print(f"{'':<42}draft: {record['draft'][:110]}")
+    total = len(records)
+    figures = {
+        "bench": "answers",
+        "questions": str(
+            args.questions.relative_to(ROOT)
+            if args.questions.is_absolute() and args.questions.is_relative_to(ROOT)
+            else args.questions
+        ),
+        "mode": "websocket" if args.url else "kefu ask --questions",
+        "model": args.model or "configured",
+        "turns": total,
+        "right": right,
+        "right_rate": round(right / total, 4) if total else 0.0,
+        "unsupported_delivered": unsupported,
+        "drafts_repaired": drafts,
+        "claims_caught_in_drafts": caught,
+        "knowledge_turns": len(knowledge_ms),
+        "knowledge_p50_ms": round(statistics.median(knowledge_ms), 1) if knowledge_ms else 0.0,
+        "knowledge_p95_ms": round(percentile(knowledge_ms, 0.95), 1),
+        "wall_s": round(wall_s, 1),
+    }
+    print(
+        f"\nright {right}/{total}, unsupported sentences delivered {unsupported}, "
+        f"drafts repaired {drafts} ({caught} claims caught), knowledge answers "
+        f"p50 {figures['knowledge_p50_ms']:.0f} ms p95 {figures['knowledge_p95_ms']:.0f} ms"
+    )
+    print(json.dumps(figures, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main()
