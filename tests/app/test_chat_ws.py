@@ -232,6 +232,8 @@ async def test_health_and_pages(server: ServerProcess) -> None:
     assert httpx.get(f"{server.http_url}/healthz").json() == {"status": "ok"}
     ready = httpx.get(f"{server.http_url}/readyz").json()
     assert ready["ready"] is True
+    # This server runs with KEFU_MODEL_ENABLED=false: answers are composed, and it says so.
+    assert ready["checks"]["model"] == "off"
     page = httpx.get(f"{server.http_url}/")
     assert page.status_code == 200 and "Aurora X2 Headphones" in page.text
     assert '<script src="/widget.js"' in page.text

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 from fastapi import APIRouter, Response
@@ -34,7 +35,31 @@ async def readyz(services: ServicesDep) -> JSONResponse:
     ready = all(v == "ok" for v in checks.values())
     # Without Redis a scaled replica still serves its own connections: degraded, not down.
     checks["realtime"] = "degraded" if getattr(services.hub, "degraded", False) else "ok"
+    # Knowledge answers are composed from the facts while the model loads or is away, so
+    # the language model never holds up readiness; it is reported as it is.
+    checks["model"] = await model_state(services.chat_model, services.settings.model_enabled)
     return JSONResponse({"ready": ready, "checks": checks}, status_code=200 if ready else 503)
+
+
+async def model_state(model: object | None, enabled: bool) -> str:
+    """``loading``, ``ok``, ``unavailable`` (or ``off`` when the settings disable it)."""
+    if model is None:
+        return "unavailable" if enabled else "off"
+    state = getattr(model, "state", None)
+    if state is not None:  # the in-process engine (its module is only loaded when one is)
+        from model_runtime.engine import EngineState
+
+        if state == EngineState.LOADING:
+            return "loading"
+        return "ok" if state == EngineState.READY else "unavailable"
+    listing = getattr(model, "models", None)  # a remote OpenAI-compatible server
+    if listing is not None:
+        try:
+            await asyncio.wait_for(listing(), timeout=2.0)
+        except Exception as exc:
+            log.warning("readiness: language model server unavailable: %s", exc)
+            return "unavailable"
+    return "ok"
 
 
 @router.get("/metrics")
