@@ -15,7 +15,7 @@ from enum import StrEnum
 
 import networkx as nx
 
-from knowledge_graph.index import CueKind, GraphIndex, Hit, graph_index
+from knowledge_graph.index import UNAVAILABLE, CueKind, GraphIndex, Hit, graph_index
 from knowledge_graph.linking import Mention, link
 from knowledge_graph.model import edge_facts, literal_facts, literal_predicates
 from knowledge_graph.quantities import QuantityMention, find_quantities
@@ -672,9 +672,14 @@ def _text_claim(
     cued = [p for p, _ in _cued(view, hit.start)]
     surface = view_text(view, hit.start, hit.end)
     talked_about = {e.target for c in view.cues for e in c.entries}
-    if not talked_about & set(predicates):
+    status = bool(UNAVAILABLE.search(surface)) and any(
+        "stock" in index.attribute(p).concepts for p in predicates
+    )
+    if not talked_about & set(predicates) and not status:
         # "delivered" or "M" is a value only where its attribute is talked about
-        # ("comes in sage green", "sizes S and M"); elsewhere it is just a word.
+        # ("comes in sage green", "sizes S and M"); elsewhere it is just a word. A stock
+        # value that says a thing cannot be bought ("the Volt Cargo is discontinued")
+        # speaks for its attribute on its own.
         return None
     predicates.sort(key=lambda p: cued.index(p) if p in cued else len(cued))
     base = {

@@ -30,6 +30,12 @@ from knowledge_graph.model import (
 )
 from knowledge_graph.values import Dimension, Quantity, Text, count_family
 
+# Status values that say a thing cannot be bought now.
+UNAVAILABLE = re.compile(
+    r"discontinued|sold out|out of stock|unavailable|not available|no longer|停产|缺货|售罄|无货|下架",
+    re.IGNORECASE,
+)
+
 
 class MatchKind(StrEnum):
     NAME = "name"

@@ -8,25 +8,19 @@ battery life; "headphones for a long flight?" ranks headphones by what the need 
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from dataclasses import dataclass
 
 import networkx as nx
 
 from knowledge_graph.checking import ranked
-from knowledge_graph.index import ATTRIBUTE_TYPE, CueKind, graph_index
+from knowledge_graph.index import ATTRIBUTE_TYPE, UNAVAILABLE, CueKind, graph_index
 from knowledge_graph.language import match_key
 from knowledge_graph.model import RESERVED, Fact, literal_facts
 from knowledge_graph.questions import Bound, Question
 from knowledge_graph.values import Qualifier, Quantity
 
 __all__ = ["Selection", "is_unavailable", "select", "status_facts"]
-
-_UNAVAILABLE = re.compile(
-    r"discontinued|sold out|out of stock|unavailable|not available|no longer|停产|缺货|售罄|无货|下架",
-    re.IGNORECASE,
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,7 +150,7 @@ def status_facts(graph: nx.MultiDiGraph, node: str) -> tuple[Fact, ...]:
 
 def is_unavailable(graph: nx.MultiDiGraph, node: str) -> bool:
     """Whether the node's status says it cannot be bought now (discontinued, sold out)."""
-    return any(_UNAVAILABLE.search(_status_text(graph, f)) for f in status_facts(graph, node))
+    return any(UNAVAILABLE.search(_status_text(graph, f)) for f in status_facts(graph, node))
 
 
 def _status_text(graph: nx.MultiDiGraph, fact: Fact) -> str:
