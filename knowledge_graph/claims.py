@@ -197,6 +197,7 @@ def extract_claims(
             for c in all_cues
         )
     ]
+    all_texts = [t for t in all_texts if not _inside_split_cue(t, all_cues)]
     masked = _mask(text, [(m.start, m.end) for m in all_mentions])
     quantities = find_quantities(masked, _count_nouns(graph, index))
     # A unit word inside a quantity ("10 hours") is not a cue for an attribute, nor is a
@@ -342,6 +343,18 @@ def _sentence_claims(
     claims.extend(_unknown_names(view))
     claims.sort(key=lambda c: c.span)
     return claims
+
+
+def _inside_split_cue(hit: Hit, cues: Sequence[Hit]) -> bool:
+    """Whether a text value continues the cue just before it: "in stock" in "be back in
+    stock" (cues "be back" + "in stock", both naming ``back_in_stock``) is the restock
+    phrase, not the ``availability`` value "in stock"."""
+    own = {e.target for e in hit.entries}
+    before = {
+        e.target for c in cues if c.end <= hit.start and hit.start - c.end <= 1 for e in c.entries
+    }
+    over = {e.target for c in cues if c.start == hit.start and c.end == hit.end for e in c.entries}
+    return bool((before & over) - own)
 
 
 _MODEL_CODE = re.compile(r"\s*([A-Za-z]{0,3}\d+[A-Za-z\d]*)(?![A-Za-z\d])")

@@ -77,6 +77,22 @@ class ComposedAnswerer:
                     sentences.append(sentence)
         return ("" if lang == "zh" else " ").join(sentences)
 
+    def status_sentences(
+        self, graph: nx.MultiDiGraph, q: Question, said: set[str], lang: str
+    ) -> list[str]:
+        """The status facts a buying or stock question must hear, except those of the
+        predicates in ``said`` (already stated)."""
+        if q.kind is not QuestionKind.LOOKUP:
+            return []
+        sentences: list[str] = []
+        for subject in q.subjects[:2]:
+            facts = status_facts(graph, subject)
+            if not (q.buying or any(f.predicate in q.predicates for f in facts)):
+                continue
+            unsaid = [f for f in facts if f.predicate not in said]
+            sentences.extend(verbalise(graph, unsaid, lang) if unsaid else [])
+        return sentences
+
     def unknown(self, lang: str) -> str:
         return _UNKNOWN.get(lang, _UNKNOWN["en"])
 

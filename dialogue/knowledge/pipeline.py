@@ -21,6 +21,7 @@ from dialogue.knowledge.sampling import REWRITE_SAMPLING, AnswerMode, sampling_f
 from knowledge_graph import (
     CheckReport,
     ClaimCheck,
+    ClaimKind,
     ClaimStatus,
     Fact,
     RegenerateRequest,
@@ -35,7 +36,7 @@ from knowledge_graph import (
     retrieve,
     split_sentences,
 )
-from knowledge_graph.grounding import Grounding, grounded_text
+from knowledge_graph.grounding import Grounding, grounded_text, join_sentences
 from knowledge_graph.language import fold
 from model_runtime.types import ChatMessage, ChatModel, SamplingParams
 
@@ -221,9 +222,15 @@ class KnowledgeAnswerer:
         # the composed answer reads better than a patchwork.
         touched = {a.sentence for a in actions}
         mostly_repaired = len(touched) > max(1, len(draft_report.sentences) // 2)
+        # A comparison is answered only by a supported comparison ("X is lighter than Y"),
+        # not by the two weights alone: otherwise the composed answer says it.
+        compared = q.comparison is None or any(
+            c.claim.kind is ClaimKind.COMPARISON for c in final.with_status(ClaimStatus.SUPPORTED)
+        )
         if (
             not text.strip()
             or mostly_repaired
+            or not compared
             or not any(v.grounding is Grounding.GROUNDED for v in verdicts if v.delivered)
             or (asked and not asked & answered)
         ):
@@ -239,6 +246,12 @@ class KnowledgeAnswerer:
                 actions,
                 generation_s=generation[0],
             )
+        missing = self.composer.status_sentences(graph, q, answered, lang)
+        if missing:
+            # Buying or stock questions always hear the status facts (restock date,
+            # discontinued) that the model left out, in the graph's own words.
+            text = join_sentences([text, *missing])
+            final = check(graph, text, context=context)
         return KnowledgeAnswer(
             text=text,
             lang=detect_language(text),

@@ -64,6 +64,26 @@ async def test_the_conversation_reply_keeps_the_draft_and_what_was_caught(
     assert {c["status"] for c in reply.claims} == {"supported"}
 
 
+async def test_a_model_answer_about_buying_hears_the_restock_date(
+    demo: nx.MultiDiGraph,
+) -> None:
+    model = ScriptedChatModel(["The Nimbus Smart Speaker is out of stock."])
+    answer = await KnowledgeAnswerer(model).answer(demo, "Can I buy the Nimbus Smart Speaker?")
+    assert answer.text.startswith("The Nimbus Smart Speaker is out of stock.")
+    assert "December 15, 2026" in answer.text
+    assert statuses(answer.claims) == {ClaimStatus.SUPPORTED}
+
+
+async def test_a_comparison_needs_a_supported_comparison(demo: nx.MultiDiGraph) -> None:
+    # A weight alone does not answer "which is lighter?": the composed comparison is
+    # delivered instead.
+    model = ScriptedChatModel(["The Vector 16 Pro weighs 2100 g."])
+    answer = await KnowledgeAnswerer(model).answer(
+        demo, "Which is lighter, the Vector 14 or the Vector 16 Pro?"
+    )
+    assert answer.text == "Vector 14 Laptop (1350 g) is lighter than Vector 16 Pro Laptop (2100 g)."
+
+
 async def test_a_sentence_is_regenerated_colder(demo: nx.MultiDiGraph) -> None:
     model = ScriptedChatModel(
         ["The Aurora X2 comes in red and green.", "The Aurora X2 comes in black and silver."]
