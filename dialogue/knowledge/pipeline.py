@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import re
 import time
 import zlib
 from collections.abc import Sequence
@@ -227,10 +228,14 @@ class KnowledgeAnswerer:
         compared = q.comparison is None or any(
             c.claim.kind is ClaimKind.COMPARISON for c in final.with_status(ClaimStatus.SUPPORTED)
         )
+        # A yes/no question: the model's "No," before a repaired sentence must not say the
+        # opposite of what the graph says (the composed answer knows the right word).
+        expected, said = _polarity(composed), _polarity(text)
         if (
             not text.strip()
             or mostly_repaired
             or not compared
+            or (expected is not None and said is not None and said != expected)
             or not any(v.grounding is Grounding.GROUNDED for v in verdicts if v.delivered)
             or (asked and not asked & answered)
         ):
@@ -317,3 +322,20 @@ def _without_echo(draft: str, question: str) -> str:
     if len(kept) == len(split_sentences(draft)):
         return draft
     return " ".join(kept)
+
+
+_YES = re.compile(
+    r"^\s*(yes|yep|sure|of course|是的|是|有的|可以)(?=[\s,，.。!！]|$)", re.IGNORECASE
+)
+_NO = re.compile(
+    r"^\s*(no|nope|sorry, no|不是|不|没有|不可以|不能)(?=[\s,，.。!！]|$)", re.IGNORECASE
+)
+
+
+def _polarity(text: str) -> bool | None:
+    """True for an answer that opens with yes, False with no, None otherwise."""
+    if _YES.match(text):
+        return True
+    if _NO.match(text):
+        return False
+    return None

@@ -84,6 +84,15 @@ async def test_a_comparison_needs_a_supported_comparison(demo: nx.MultiDiGraph) 
     assert answer.text == "Vector 14 Laptop (1350 g) is lighter than Vector 16 Pro Laptop (2100 g)."
 
 
+async def test_a_wrong_no_never_reaches_the_customer(demo: nx.MultiDiGraph) -> None:
+    # Every claim is true (they do come in black), but the "No," answers the question
+    # wrongly: the composed yes/no answer is delivered.
+    model = ScriptedChatModel(["No, the Aurora X2 Headphones come in black."])
+    answer = await KnowledgeAnswerer(model).answer(demo, "Does the Aurora X2 come in silver?")
+    assert answer.text.startswith("Yes"), answer.text
+    assert "silver" in answer.text
+
+
 async def test_a_sentence_is_regenerated_colder(demo: nx.MultiDiGraph) -> None:
     model = ScriptedChatModel(
         ["The Aurora X2 comes in red and green.", "The Aurora X2 comes in black and silver."]
