@@ -235,7 +235,7 @@ class KnowledgeAnswerer:
             not text.strip()
             or mostly_repaired
             or not compared
-            or (expected is not None and said is not None and said != expected)
+            or (expected is not None and said != expected)
             or not any(v.grounding is Grounding.GROUNDED for v in verdicts if v.delivered)
             or (asked and not asked & answered)
         ):
