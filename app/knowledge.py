@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from pathlib import Path
 
 from sqlalchemy import create_engine, event
 
@@ -24,11 +23,6 @@ log = logging.getLogger(__name__)
 KNOWLEDGE_CHANNEL = "knowledge"
 
 
-def demo_graph_files(project_dir: Path) -> list[Path]:
-    """The project's own graph: knowledge/*.csv (CSV triples), *.json, *.graphml."""
-    return project_graph_files(project_dir)
-
-
 class KnowledgeBase:
     """The persistent graph store and the live snapshot every answer reads."""
 
@@ -44,7 +38,7 @@ class KnowledgeBase:
     def load(self) -> Snapshot:
         """Seed an empty store from the project's knowledge files, then load its head."""
         if self.store.head_revision() is None:
-            files = demo_graph_files(self.settings.project_dir)
+            files = project_graph_files(self.settings.project_dir)
             if files:
                 self.store.import_graph(
                     load_graph(*files),

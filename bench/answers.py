@@ -27,6 +27,8 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+from bench.factcheck import percentile
+
 HERE = Path(__file__).resolve().parent
 QUESTIONS = HERE / "data" / "answers" / "demo.jsonl"
 ROOT = HERE.parent
@@ -111,13 +113,6 @@ def regrounded(graph: Any, text: str) -> int:
     return sum(1 for v in verdicts if not v.delivered)
 
 
-def percentile(values: list[float], q: float) -> float:
-    if not values:
-        return 0.0
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--questions", type=Path, default=QUESTIONS)
@@ -184,7 +179,7 @@ def main() -> None:
         "claims_caught_in_drafts": caught,
         "knowledge_turns": len(knowledge_ms),
         "knowledge_p50_ms": round(statistics.median(knowledge_ms), 1) if knowledge_ms else 0.0,
-        "knowledge_p95_ms": round(percentile(knowledge_ms, 0.95), 1),
+        "knowledge_p95_ms": round(percentile(knowledge_ms, 95), 1) if knowledge_ms else 0.0,
         "wall_s": round(wall_s, 1),
     }
     print(

@@ -120,10 +120,9 @@ class BotRunner:
         for reply in outcome.replies:
             # Delivered claims by status, and what the checker caught in the model's draft
             # before repair (those never reached the customer).
-            for claim in reply.extra.get("claims") or ():
-                self.services.metrics.claims.labels(status=str(claim.get("status"))).inc()
-            for claim in reply.extra.get("repaired_claims") or ():
-                self.services.metrics.claims.labels(status=str(claim.get("status"))).inc()
+            for key in ("claims", "repaired_claims"):
+                for claim in reply.extra.get(key) or ():
+                    self.services.metrics.claims.labels(status=str(claim.get("status"))).inc()
         if not any(r.text.strip() for r in outcome.replies) and not outcome.handoff_requested:
             # The customer is never left without an answer, whatever the policies decided.
             log.error("conversation %s seq %d: the engine sent no reply", conversation_id, seq)

@@ -64,18 +64,9 @@ class ComposedAnswerer:
     def _with_status(self, graph: nx.MultiDiGraph, q: Question, answer: str, lang: str) -> str:
         """``answer`` plus the stock and availability facts (restock date, discontinued)
         of the things asked about, whenever the question is about buying or stock."""
-        if q.kind is not QuestionKind.LOOKUP:
-            return answer
-        sentences = [answer]
-        for subject in q.subjects[:2]:
-            facts = status_facts(graph, subject)
-            if not (q.buying or any(f.predicate in q.predicates for f in facts)):
-                continue
-            for sentence in verbalise(graph, facts, lang):
-                core = sentence.rstrip(".。")
-                if core not in answer:
-                    sentences.append(sentence)
-        return ("" if lang == "zh" else " ").join(sentences)
+        status = self.status_sentences(graph, q, set(), lang)
+        unsaid = [s for s in status if s.rstrip(".。") not in answer]
+        return ("" if lang == "zh" else " ").join([answer, *unsaid])
 
     def status_sentences(
         self, graph: nx.MultiDiGraph, q: Question, said: set[str], lang: str

@@ -40,10 +40,11 @@ from app.admin.imports import ImportFormat
 from app.auth import routes as auth_routes
 from app.auth.throttle import LoginThrottle
 from app.db import Database
-from app.knowledge import GraphAnswers, KnowledgeBase, demo_graph_files
+from app.knowledge import GraphAnswers, KnowledgeBase
 from app.realtime import InProcessHub
 from app.settings import Settings
 from dialogue.knowledge import KnowledgeAnswerer
+from dialogue.knowledge.conversation import project_graph_files
 from knowledge_graph import Fact, build_graph, load_graph, parse_csv, parse_json, same_graph
 from knowledge_graph.persistence import NodeEdit
 from tests.console_client import Agent, create_account
@@ -58,7 +59,7 @@ API = "/api/v1/admin/kg"
 
 @pytest.fixture(scope="module")
 def demo_graph() -> Any:
-    return load_graph(*demo_graph_files(Settings().project_dir))
+    return load_graph(*project_graph_files(Settings().project_dir))
 
 
 def types_of(graph: Any) -> Any:
