@@ -11,13 +11,15 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
-__all__ = ["FactSource", "KnowledgeAnswerer", "KnowledgeReply"]
+__all__ = ["FactSource", "KnowledgeAnswerer", "KnowledgeReply", "QuestionScope"]
 
 
 @dataclass(frozen=True)
 class KnowledgeReply:
-    """An answer; ``fell_back`` True when there was nothing to answer from (the engine then
-    asks which product is meant). ``sources`` are the facts used, ``claims`` the checked
+    """An answer; ``fell_back`` True when there was nothing to answer from: the engine
+    then asks which one is meant when ``ask_which`` (the question asks about something it
+    does not name: "how much is it?" with nothing in focus), else says plainly that it
+    does not know and offers a person. ``sources`` are the facts used, ``claims`` the checked
     sentences (``{"text", "status", "facts"}``). ``draft`` is what the model wrote before
     checking, ``caught`` the draft's claims that the graph did not support
     (contradicted or unverifiable) and ``repairs`` what was done about them
@@ -27,6 +29,7 @@ class KnowledgeReply:
     sources: tuple[Mapping[str, Any], ...] = ()
     claims: tuple[Mapping[str, Any], ...] = ()
     fell_back: bool = False
+    ask_which: bool = False
     draft: str | None = None
     # The graph nodes the answer is about: the product in focus for the next turn when the
     # NLU named none ("how much is it?" after an answer about a product it does not know).
@@ -59,4 +62,25 @@ class FactSource(Protocol):
 
     def render_fact(self, node: str, predicate: str, language: str) -> str | None:
         """The value(s) of ``predicate`` on ``node`` as said in ``language``, or None."""
+        ...
+
+
+@runtime_checkable
+class QuestionScope(Protocol):
+    """A knowledge answerer that can tell, cheaply and without answering, whether a
+    message asks something its graph holds: the engine then answers a message the NLU
+    was unsure of instead of asking the customer to rephrase."""
+
+    def covers(
+        self, question: str, *, entities: Sequence[Mapping[str, Any]], slots: Mapping[str, Any]
+    ) -> bool:
+        """True when ``question`` names something the graph knows (a product, a policy,
+        a group or value, or the thing in focus) and asks about it (an attribute, a list,
+        a ranking or a comparison)."""
+        ...
+
+    def asked_attributes(
+        self, question: str, *, entities: Sequence[Mapping[str, Any]], slots: Mapping[str, Any]
+    ) -> tuple[str, ...]:
+        """The graph's predicates ``question`` asks about (empty when it names none)."""
         ...

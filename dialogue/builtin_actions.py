@@ -84,6 +84,17 @@ _HANDOFF = {
     "en": "I'm handing this conversation over to a human agent now.",
     "zh": "正在为您转接人工客服。",
 }
+_ASK_WHICH = {
+    "en": "Which one do you mean? Its name is enough.",
+    "zh": "请问您指的是哪一个？告诉我名称即可。",
+}
+#: The graph holds nothing the question asks: say so, never guess (``utter_knowledge_unknown``
+#: in the domain replaces it).
+_UNKNOWN = {
+    "en": "I'm sorry, I don't have that information. Would you like me to connect you with a person?",
+    "zh": "抱歉，我这里没有这方面的信息。需要为您转接人工客服吗？",
+}
+_PERSON_BUTTON = {"en": "Talk to a person", "zh": "转人工客服"}
 _OUT_OF_HOURS = {
     "en": "Our agents are offline right now. Please leave a message and an agent will reply.",
     "zh": "客服现在不在线。请留言，客服会尽快回复您。",
@@ -179,6 +190,23 @@ async def run_builtin(host: BuiltinHost, turn: Turn, name: str, prediction: Pred
             session_start_events(turn, host)
 
 
+def _say_unknown(host: BuiltinHost, turn: Turn) -> None:
+    """ "I don't have that", with a button for a person when the assistant has a handoff
+    intent (``utter_knowledge_unknown`` in the domain says it in the business's words)."""
+    if "utter_knowledge_unknown" in host.domain.responses:
+        turn.say(host.render("utter_knowledge_unknown", turn.state.slots))
+        return
+    lang = _language(turn)
+    buttons: tuple[dict[str, str], ...] = ()
+    handoff = next(
+        (i for i in ("human_handoff", "handoff", "talk_to_human") if i in host.domain.intent_names),
+        None,
+    )
+    if handoff is not None:
+        buttons = ({"title": _PERSON_BUTTON[lang], "payload": f"/{handoff}"},)
+    turn.say(Message(_UNKNOWN[lang], response="utter_knowledge_unknown", buttons=buttons))
+
+
 async def _handoff(host: BuiltinHost, turn: Turn) -> None:
     if turn.state.active_loop is not None:
         # A person takes over: the form's questions stop here.
@@ -228,7 +256,10 @@ async def _knowledge_answer(host: BuiltinHost, turn: Turn) -> None:
     for stage, seconds in reply.timings.items():
         turn.timed(stage, seconds)
     if reply.fell_back or not reply.text:
-        _say(host, turn, "utter_ask_product", FALLBACK_TEXT)
+        if reply.ask_which:
+            _say(host, turn, "utter_ask_product", _ASK_WHICH)
+        else:
+            _say_unknown(host, turn)
         return
     extra: dict[str, Any] = {
         "sources": [dict(s) for s in reply.sources],

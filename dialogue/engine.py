@@ -71,9 +71,10 @@ from dialogue.events import (
     events_from_dicts,
 )
 from dialogue.forms import FormRun, run_form
+from dialogue.graph_first import GraphFirst
 from dialogue.nlu.types import Entity, IntentScore, ParseResult
 from dialogue.policies import Policies, Prediction
-from dialogue.responses import Message, render_response
+from dialogue.responses import Message, fact_nodes, render_response
 from dialogue.slot_filling import extract_global_slots
 from dialogue.tracker import applied_events, derive_state
 from dialogue.turn import BotReply, Turn
@@ -117,6 +118,7 @@ class Engine:
         assistant: TrainedAssistant,
         *,
         fallback_threshold: float = 0.45,
+        process_confidence: float = 0.9,
         rng: random.Random | None = None,
         policies: Policies | None = None,
         actions: ActionExecutor | None = None,
@@ -130,6 +132,7 @@ class Engine:
         self.assistant = assistant
         self.domain: Domain = assistant.domain
         self.fallback_threshold = fallback_threshold
+        self.process_confidence = process_confidence
         self.rng = rng or random.Random()
         self.policies = policies or Policies.train(self.domain)
         self.actions = actions
@@ -158,10 +161,15 @@ class Engine:
     ) -> Engine:
         """An engine for ``project``: its rules and stories; its actions (the action server
         of endpoints.yml if it names one, else ``actions_module`` or the project's
-        ``actions`` package in-process, given ``orders`` and ``clock``); and, unless
+        ``actions`` package in-process, given ``orders``, ``clock`` and ``graph``, the
+        knowledge answerer's graph getter when it has one); and, unless
         ``knowledge`` is given, answers from the project's knowledge/ graph files (composed
         from the facts, no language model) if it has any.
         ``options`` go to the constructor."""
+        from dialogue.knowledge.conversation import ConversationKnowledge
+
+        if knowledge is None:
+            knowledge = ConversationKnowledge.for_project(project.root)
         if actions is None:
             endpoint = read_action_endpoint(project.root / "endpoints.yml")
             if endpoint is not None:
@@ -169,11 +177,12 @@ class Engine:
             else:
                 package = actions_module or actions_package(project.root)
                 if package is not None:
-                    actions = InProcessActions.from_package(package, orders=orders, clock=clock)
-        if knowledge is None:
-            from dialogue.knowledge.conversation import ConversationKnowledge
-
-            knowledge = ConversationKnowledge.for_project(project.root)
+                    graph = (
+                        knowledge.graph if isinstance(knowledge, ConversationKnowledge) else None
+                    )
+                    actions = InProcessActions.from_package(
+                        package, orders=orders, clock=clock, graph=graph
+                    )
         return cls(
             assistant,
             policies=Policies.for_project(project),
@@ -310,7 +319,29 @@ class Engine:
 
     # --- choosing the next action ----------------------------------------------------------
     def predict(self, turn: Turn) -> Prediction:
-        """The next action for the conversation in ``turn`` (see the module docstring)."""
+        """The next action for the conversation in ``turn`` (see the module docstring); the
+        first one after a message is re-decided with the graph (:mod:`dialogue.graph_first`)."""
+        prediction = self._policy_prediction(turn)
+        state = turn.state
+        message = state.latest_message
+        if turn.executed or state.latest_action != ACTION_LISTEN or message is None:
+            return prediction
+        if state.followup_action:
+            return prediction
+        loop = state.active_loop
+        return GraphFirst(
+            self.domain, self.knowledge, self._core_fallback, self.process_confidence
+        ).route(
+            prediction,
+            text=message.text,
+            confidence=message.confidence,
+            entities=list(message.entities),
+            slots=dict(state.slots),
+            language="zh" if state.language == "zh" else "en",
+            active_loop=loop.name if loop is not None else None,
+        )
+
+    def _policy_prediction(self, turn: Turn) -> Prediction:
         state = turn.state
         if state.followup_action:
             return Prediction(state.followup_action, "FollowupAction")
@@ -352,6 +383,16 @@ class Engine:
             return Prediction(loop.name, "FormPolicy", 1.0, "ask again")
         return Prediction(self._core_fallback, "FallbackPolicy", 1.0, "no policy predicted")
 
+    def _focus_on(self, turn: Turn, nodes: Sequence[str]) -> None:
+        """A response that states graph facts puts what it is about in focus, as a
+        knowledge answer does: "how long does it take?" after the shipping answer."""
+        if not nodes:
+            return
+        if self.domain.slot("product") is not None:
+            turn.add(SlotSet("product", nodes[0], timestamp=turn.now))
+        if self.domain.slot("products") is not None:
+            turn.add(SlotSet("products", list(nodes), timestamp=turn.now))
+
     @property
     def _core_fallback(self) -> str:
         return self.policies.settings.core_fallback_action
@@ -384,6 +425,7 @@ class Engine:
                 ActionExecuted(name, prediction.policy, prediction.confidence, timestamp=turn.now)
             )
             turn.say(self.render(name, turn.state.slots))
+            self._focus_on(turn, fact_nodes(self.domain, name))
         elif self.domain.form(name) is not None:
             outcome = await run_form(self, turn, name, prediction)
             if outcome is FormRun.FAILED:

@@ -22,6 +22,8 @@ __all__ = [
     "FALLBACK_TEXT",
     "FactRenderer",
     "Message",
+    "fact_nodes",
+    "fact_placeholders",
     "fill_facts",
     "fill_template",
     "render_response",
@@ -67,6 +69,22 @@ def fill_template(text: str, values: Mapping[str, Any]) -> str:
         return _TemplateFormatter().format(text, **values)
     except (ValueError, IndexError, AttributeError, KeyError):
         return text
+
+
+def fact_placeholders(domain: Domain, name: str) -> tuple[tuple[str, str], ...]:
+    """The ``(node, predicate)`` facts response ``name`` states (``{kg:NODE:PREDICATE}``
+    in any of its variations), in order."""
+    found: dict[tuple[str, str], None] = {}
+    for variation in domain.responses.get(name, ()):
+        for match in _FACT.finditer(variation.text or ""):
+            found.setdefault((match["node"], match["predicate"]), None)
+    return tuple(found)
+
+
+def fact_nodes(domain: Domain, name: str) -> tuple[str, ...]:
+    """The graph nodes whose facts response ``name`` states, in order: what the response
+    is about."""
+    return tuple(dict.fromkeys(node for node, _ in fact_placeholders(domain, name)))
 
 
 def fill_facts(text: str, facts: FactRenderer | None, language: str) -> str:

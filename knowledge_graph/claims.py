@@ -182,11 +182,24 @@ def extract_claims(
             for c in all_cues
         )
     ]
+    # A name inside a longer text value of an attribute the text talks about is part of
+    # the value ("Longjing" in "the address ... is 88 Longjing Road").
+    talked = {e.target for c in all_cues for e in c.entries}
+    scanned = index.texts.scan(text)
+    all_mentions = [
+        m
+        for m in all_mentions
+        if not any(
+            t.start <= m.start
+            and m.end <= t.end
+            and (t.end - t.start) > (m.end - m.start)
+            and any(e.target in talked for e in t.entries)
+            for t in scanned
+        )
+    ]
     # Literal text values ("sage green"); one inside a name is part of the name.
     all_texts = [
-        t
-        for t in index.texts.scan(text)
-        if not any(m.start < t.end and t.start < m.end for m in all_mentions)
+        t for t in scanned if not any(m.start < t.end and t.start < m.end for m in all_mentions)
     ]
     # ... and one inside a longer cue is part of the cue ("in stock" in "back in stock").
     all_texts = [

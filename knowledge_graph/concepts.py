@@ -13,7 +13,16 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-__all__ = ["CONCEPTS", "Concept", "concepts_for", "predicate_words"]
+from knowledge_graph.values import Dimension
+
+__all__ = [
+    "CONCEPTS",
+    "DIMENSION_CUES",
+    "Concept",
+    "concepts_for",
+    "predicate_words",
+    "word_forms",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,7 +88,7 @@ CONCEPTS: tuple[Concept, ...] = (
     _c(
         "price",
         "price|prices|cost|msrp|rrp",
-        en="price|prices|cost|costs|how much|priced|pricing|price tag",
+        en="price|prices|cost|costs|how much|priced|pricing|price tag|pricey|expensive|price range",
         zh="价格|价钱|售价|多少钱",
         names=("price", "价格"),
         phrase=("{subject} costs {value}.", "{subject}的价格是{value}。"),
@@ -187,8 +196,8 @@ CONCEPTS: tuple[Concept, ...] = (
     _c(
         "release",
         "released|release|launched|launch|year",
-        en="released|release|launched|came out|release date",
-        zh="发布|上市|推出",
+        en="released|release|launched|came out|come out|release date|what year|which year",
+        zh="发布|上市|推出|哪年|哪一年|什么时候出|何时出|年份|年款",
         names=("release date", "发布时间"),
         phrase=("{subject} was released in {value}.", "{subject}于{value}发布。"),
         less=("older", "更早|更旧"),
@@ -224,8 +233,8 @@ CONCEPTS: tuple[Concept, ...] = (
     _c(
         "capacity",
         "capacity|storage|memory|volume",
-        en="capacity|storage|memory|how much storage|volume",
-        zh="容量|存储|内存",
+        en="capacity|storage|memory|how much storage|volume|hold|holds|how much water|how much does it hold",
+        zh="容量|存储|内存|装多少|能装|多大容量",
         names=("capacity", "容量"),
         phrase=("{subject} has a capacity of {value}.", "{subject}的容量为{value}。"),
         less=("smaller capacity|less storage", "容量更小"),
@@ -258,9 +267,51 @@ CONCEPTS: tuple[Concept, ...] = (
     _c(
         "fee",
         "fee|fees|charge|charges|surcharge",
-        en="fee|fees|surcharge",
-        zh="费用|收费",
+        en="fee|fees|surcharge|cost anything|charge|how much|cost",
+        zh="费用|收费|多少钱|要钱|免费",
         names=("fee", "费用"),
+    ),
+    _c(
+        "place",
+        "address|location|located|origin|place|venue|where|from|region|city",
+        en="where|address|location|located|come from|comes from|from where|made in|produced|origin",
+        zh="哪里|在哪|地址|位置|产地|哪里产|哪产|产自|来自|出产|地点",
+        names=("location", "地点"),
+    ),
+    _c(
+        "opening",
+        "opens|open|opening|closes|close|closing|hours",
+        en="when|open|opens|opening hours|opening times|close|closes|closing time|hours|what time",
+        zh="几点|营业时间|开门|关门|开放|什么时候开|营业",
+        names=("opening hours", "营业时间"),
+    ),
+    _c(
+        "discount",
+        "discount|discounts|rebate|off",
+        en="discount|discounts|percent off|rebate|% off|money off",
+        zh="折扣|优惠|打折|几折|折",
+        names=("discount", "折扣"),
+    ),
+    _c(
+        "temperature",
+        "temperature|temp|degrees|celsius|fahrenheit",
+        en="temperature|how hot|degrees|what temp|temp",
+        zh="温度|多少度|水温|几度",
+        names=("temperature", "温度"),
+    ),
+    _c(
+        "contact",
+        "phone|telephone|email|contact|mobile|whatsapp|wechat",
+        en="phone|call|reach|contact|phone number|telephone|number|email|get in touch",
+        zh="电话|联系|联系方式|号码|邮箱",
+        names=("contact", "联系方式"),
+    ),
+    _c(
+        "time",
+        "time|duration|minutes|seconds",
+        en="how long|how many minutes|how many seconds",
+        zh="多久|多长时间|几分钟|多少秒|多少分钟",
+        names=("time", "时间"),
     ),
 )
 
@@ -332,3 +383,97 @@ def concepts_for(predicate: str) -> tuple[Concept, ...]:
             if concept not in found and word in concept.keys:
                 found.append(concept)
     return tuple(found)
+
+
+#: How people ask for a value of a kind of quantity, whatever the predicate is called:
+#: "how heavy" asks a mass, "how long" a duration ("how long do I steep it?" ->
+#: ``steep_time`` in seconds), "how much" a price or fee.
+DIMENSION_CUES: Mapping[Dimension, Mapping[str, tuple[str, ...]]] = {
+    Dimension.MONEY: {
+        "en": ("how much", "cost", "costs", "price", "charge", "pay", "fee"),
+        "zh": ("多少钱", "费用", "价格", "收费", "几块", "多少元"),
+    },
+    Dimension.DURATION: {
+        "en": ("how long", "how many days", "how many minutes", "how many hours", "how many weeks"),
+        "zh": ("多久", "多长时间", "几天", "多少天", "几分钟", "多少分钟", "几个月"),
+    },
+    Dimension.MASS: {
+        "en": ("how heavy", "weigh", "weighs", "weight", "how many grams"),
+        "zh": ("多重", "重量", "几克", "多少克"),
+    },
+    Dimension.VOLUME: {
+        "en": ("hold", "holds", "how much water", "capacity", "how many litres", "how many liters"),
+        "zh": ("容量", "装多少", "能装", "多少毫升"),
+    },
+    Dimension.PERCENT: {
+        "en": ("discount", "percent", "percentage", "how much off"),
+        "zh": ("折扣", "优惠", "百分之", "几折"),
+    },
+    Dimension.LENGTH: {
+        "en": ("how long", "how far", "how big", "how tall", "how wide", "length"),
+        "zh": ("多长", "多远", "多高", "多宽"),
+    },
+    Dimension.DATE: {
+        "en": ("when", "what date", "which day"),
+        "zh": ("什么时候", "哪天", "日期", "几号"),
+    },
+    Dimension.TIME: {
+        "en": ("when", "what time"),
+        "zh": ("几点", "什么时候", "时间"),
+    },
+}
+
+# Words of predicate ids that say nothing about what is asked on their own.
+_GENERIC_WORDS = frozenset(
+    [
+        "a",
+        "an",
+        "the",
+        "of",
+        "to",
+        "at",
+        "in",
+        "on",
+        "by",
+        "for",
+        "if",
+        "is",
+        "are",
+        "has",
+        "have",
+        "can",
+        "per",
+        "and",
+        "or",
+        "no",
+        "not",
+        "with",
+        "from",
+        "min",
+        "max",
+        "time",
+        "date",
+        "name",
+        "type",
+        "value",
+        "info",
+    ]
+)
+
+
+def word_forms(predicate: str) -> tuple[str, ...]:
+    """The predicate's own distinctive words and their inflections, as cues:
+    ``steep_time`` -> steep, steeps, steeping, steeped; ``opens_at`` -> opens, open, ..."""
+    forms: dict[str, None] = {}
+    for word in predicate_words(predicate):
+        if len(word) < 3 or word in _GENERIC_WORDS or not word.isascii():
+            continue
+        stem = word
+        for suffix in ("ing", "ed", "es", "s"):
+            if word.endswith(suffix) and len(word) - len(suffix) >= 3 and not word.endswith("ss"):
+                stem = word[: -len(suffix)]
+                break
+        for form in (word, stem, stem + "s", stem + "ing", stem + "ed", stem + "es"):
+            if len(form) >= 3 and form not in _GENERIC_WORDS:
+                forms.setdefault(form, None)
+    return tuple(forms)

@@ -16,7 +16,7 @@ from typing import Any
 
 import networkx as nx
 
-from knowledge_graph.concepts import concepts_for, predicate_words
+from knowledge_graph.concepts import DIMENSION_CUES, concepts_for, predicate_words, word_forms
 from knowledge_graph.language import is_cjk, is_word_char, key_with_offsets, match_key
 from knowledge_graph.model import (
     ALIAS,
@@ -396,11 +396,27 @@ def _build(graph: nx.MultiDiGraph) -> GraphIndex:
         if value_types & set(data["types"]) and ATTRIBUTE_TYPE not in data["types"]:
             value_nodes.add(node)
     predicates = set(owners) | set(quantity_dimensions)
+    # "tea" in opened_tea_returnable names the kind of thing, not the attribute.
+    type_words = {
+        form
+        for _, data in graph.nodes(data=True)
+        for node_type in data["types"]
+        for form in (node_type.casefold(), node_type.casefold() + "s")
+    }
     for predicate in predicates:
         cues.add(predicate.replace("_", " "), Entry(predicate, 0.8, CueKind.ATTRIBUTE))
         spoken = " ".join(predicate_words(predicate))
         if spoken and spoken != predicate.replace("_", " "):
             cues.add(spoken, Entry(predicate, 0.8, CueKind.ATTRIBUTE))
+        # Below the concepts (0.7) and the whole id (0.8): one word of the id ("steep" in
+        # steep_time, "discount" in member_discount) and how its kind of quantity is asked.
+        for form in word_forms(predicate):
+            if form not in type_words and not entities.entries(form):
+                cues.add(form, Entry(predicate, 0.6, CueKind.ATTRIBUTE))
+        for dimension in quantity_dimensions.get(predicate, ()):
+            for asked in DIMENSION_CUES.get(dimension, {}).values():
+                for phrase in asked:
+                    cues.add(phrase, Entry(predicate, 0.55, CueKind.ATTRIBUTE))
         info = attributes.get(predicate)
         if info is None:
             info = attributes[predicate] = AttributeInfo(predicate, {"en": spoken or predicate})

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 
 import networkx as nx
@@ -21,9 +22,9 @@ from knowledge_graph.language import detect_language, match_key
 from knowledge_graph.linking import Mention, link
 from knowledge_graph.model import ATTRIBUTE_TYPE, RESERVED
 from knowledge_graph.quantities import find_quantities
-from knowledge_graph.values import Qualifier, Quantity
+from knowledge_graph.values import Dimension, Qualifier, Quantity
 
-__all__ = ["Bound", "Question", "QuestionKind", "analyse_question"]
+__all__ = ["Bound", "Question", "QuestionKind", "analyse_question", "is_request", "refers_back"]
 
 _POLAR_EN = re.compile(
     r"^\s*(?:so\s+|and\s+|but\s+|also\s+|then\s+)?(?:is|are|does|do|can|could|will|has|have|was|were|did|may|should|would|am)\b",
@@ -55,8 +56,42 @@ _BUYING_ZH = re.compile(r"买|购买|下单|有货|现货|还有|库存|缺货|�
 _NEED_EN = re.compile(
     r"\bfor\b|\bgood\b|\bsuitable\b|\bideal\b|\brecommend|\bsuggest|\bbest\b", re.I
 )
+# "laptops under 1500": a bare number after a limit word, with no unit, is a price.
+_BARE_LIMIT_EN = re.compile(
+    r"\b(?P<word>under|below|less than|cheaper than|up to|at most|no more than|max|maximum|"
+    r"over|above|more than|at least)\s+(?P<n>\d[\d,]*(?:\.\d+)?)(?![\d.,]*\s*[^\W\d_])",
+    re.IGNORECASE,
+)
+_BARE_LIMIT_ZH = re.compile(
+    r"(?P<word>低于|不超过|不到|少于|便宜于|高于|超过|多于)\s*(?P<n>\d+(?:\.\d+)?)(?!\s*[^\W\d_])"
+    r"|(?P<n2>\d+(?:\.\d+)?)\s*(?P<word2>以下|以内|之内|以上)"
+)
+_AT_LEAST_WORDS = frozenset(
+    {"over", "above", "more than", "at least", "高于", "超过", "多于", "以上"}
+)
 _NEED_ZH = re.compile(r"适合|推荐|用于|用来|最好")
 _LAST_SENTENCE = re.compile(r"(?<=[.!?。！？])\s*")
+_REQUEST_EN = re.compile(
+    r"\?|^\s*(?:(?:so|and|but|also|then|ok|okay|hi|hello)\W+)?(?:what|which|where|when|who|whom|whose|"
+    r"why|how|is|are|does|do|can|could|will|would|should|has|have|may|did|tell me|show me|"
+    r"list|give me|i(?:'d| would) like to know|i want to know|i wonder)\b",
+    re.IGNORECASE,
+)
+_REQUEST_ZH = re.compile(
+    r"[?？]|吗|呢|什么|哪|几|多少|多久|多长|怎么|怎样|如何|是否|有没有|能不能|可不可以|是不是|请问|介绍"
+)
+
+
+def is_request(text: str) -> bool:
+    """Whether ``text`` asks something (a question, "tell me about ...") rather than
+    states something ("my headphones broke after a week")."""
+    return bool(_REQUEST_EN.search(text) or _REQUEST_ZH.search(text))
+
+
+def refers_back(text: str) -> bool:
+    """Whether ``text`` points at something said before ("it", "this one", "它", "这款")."""
+    lang = detect_language(text)
+    return bool((_PRONOUN_ZH if lang == "zh" else _PRONOUN_EN).search(text))
 
 
 class QuestionKind(StrEnum):
@@ -134,9 +169,22 @@ def analyse_question(
                 subjects[node] = max(subjects.get(node, 0.0), candidate.score)
     strong: dict[str, None] = {}
     weak: dict[str, None] = {}
+    weight: dict[str, float] = {}  # how much the question's words point at each predicate
+    peak: dict[str, float] = {}  # the strongest single cue of each
     comparison: tuple[str, CueKind] | None = None
     superlative: tuple[str, CueKind] | None = None
     for hit in cues:
+        if any(
+            m.start <= hit.start and hit.end <= m.end and (m.end - m.start) > (hit.end - hit.start)
+            for m in mentions
+        ):
+            continue  # "tasting" inside "the tasting room": a name, not a cue
+        best: dict[str, float] = {}
+        for entry in hit.entries:
+            best[entry.target] = max(best.get(entry.target, 0.0), entry.score)
+        for target, score in best.items():
+            weight[target] = weight.get(target, 0.0) + score
+            peak[target] = max(peak.get(target, 0.0), score)
         for entry in hit.entries:
             cue = CueKind(entry.kind)
             (strong if entry.score >= 0.8 else weak).setdefault(entry.target, None)
@@ -145,6 +193,8 @@ def analyse_question(
             if cue.superlative and superlative is None:
                 superlative = (entry.target, cue)
     texts = _texts(graph, text, mentions)
+    for predicate in _named_predicates(graph, text, lang=detect_language(text)):
+        strong.setdefault(predicate, None)
     for value in values:
         value_types = set(graph.nodes[value]["types"])
         for predicate, targets in index.target_types.items():
@@ -179,7 +229,7 @@ def analyse_question(
             if q.qualifier is not Qualifier.EXACT and not q.elapsed
         )
         if b.predicates
-    )
+    ) or _bare_price_bounds(graph, text, lang)
     if comparison is not None and len(ranked) >= 2:
         kind = QuestionKind.COMPARISON
     elif not ranked:
@@ -190,13 +240,25 @@ def analyse_question(
             kind, superlative = QuestionKind.RECOMMEND, need
         elif groups or values or texts or set_words or bounds or types:
             kind = QuestionKind.FILTER
+    if (
+        not ranked
+        and not from_focus
+        and kind in (QuestionKind.LOOKUP, QuestionKind.FILTER)
+        and not (groups or types or values or superlative)
+    ):
+        # "What discount do members get?", "Do you ship to Singapore?": an attribute only
+        # one thing has names that thing.
+        implied = _implied_subjects(graph, _best(strong or weak, weight, set()))
+        if implied:
+            ranked, kind = list(implied), QuestionKind.LOOKUP
     predicates = dict(strong)
     owned = {p for n in ranked for p in graph.nodes[n]["values"]} | {
         f.predicate for n in ranked for f in graph.nodes[n]["facts"] if f.edge
     }
-    for predicate in weak:
-        # Built-in concept words add to the graph's own only where the things own them.
-        if not strong or predicate in owned:
+    for predicate in _best(weak, weight, owned):
+        # Built-in concept words add to the graph's own only where the things own them;
+        # a word of an id or a "how much" never adds to an attribute named outright.
+        if not strong or (predicate in owned and peak.get(predicate, 0.0) >= _CONCEPT_CUE):
             predicates.setdefault(predicate, None)
     if superlative is not None:
         predicates.setdefault(superlative[0], None)
@@ -222,6 +284,27 @@ def analyse_question(
 
 
 _NEED_RE = {"en": _NEED_EN, "zh": _NEED_ZH}
+_CONCEPT_CUE = 0.65  # the weakest score of a built-in concept's cue (index._apply_concepts)
+
+
+def _best(candidates: dict[str, None], weight: dict[str, float], owned: set[str]) -> list[str]:
+    """The candidates the question's words point at most, among those the things asked
+    about own when any do: "how long should I steep it?" is the steep time (its word and
+    "how long"), not a return window ("how long" alone)."""
+    pool = [p for p in candidates if p in owned] or list(candidates)
+    if not pool:
+        return []
+    top = max(weight.get(p, 0.0) for p in pool)
+    return [p for p in pool if weight.get(p, 0.0) >= top - 0.2]
+
+
+def _implied_subjects(graph: nx.MultiDiGraph, predicates: Sequence[str]) -> tuple[str, ...]:
+    """The one thing that has the asked attributes, when only one does: "do prices
+    include sales tax?" is about the one thing with a sales-tax attribute (prices are
+    everywhere)."""
+    owners = graph_index(graph).owners
+    single = {owners[p][0] for p in predicates if len(owners.get(p, [])) == 1}
+    return tuple(single) if len(single) == 1 else ()
 
 
 def _owns_facts(graph: nx.MultiDiGraph, node: str) -> bool:
@@ -264,9 +347,13 @@ def _canonical_text(graph: nx.MultiDiGraph, predicate: str, surface: str) -> str
 
 
 def _types(graph: nx.MultiDiGraph, text: str) -> tuple[str, ...]:
-    """Node types the question names by their own word ("bikes" for type Bike)."""
+    """Node types the question names by their own word ("bikes" for type Bike); not the
+    types of values ("colors" for type Color: what things have, not things to list)."""
     counts: dict[str, int] = {}
-    for _, data in graph.nodes(data=True):
+    values = graph_index(graph).value_nodes
+    for node, data in graph.nodes(data=True):
+        if node in values and not _owns_facts(graph, node):
+            continue
         for node_type in data["types"][:1]:
             counts[node_type] = counts.get(node_type, 0) + 1
     words = {w.casefold() for w in re.findall(r"[A-Za-z]+", text)}
@@ -292,6 +379,62 @@ def _need(graph: nx.MultiDiGraph, text: str, lang: str) -> tuple[str, CueKind] |
             if found and (best is None or len(word) > best[0]):
                 best = (len(word), predicate, CueKind.LEAST if info.need_less else CueKind.MOST)
     return (best[1], best[2]) if best else None
+
+
+_WORD = re.compile(r"[a-z]+")
+
+
+def _stem(word: str) -> str:
+    for suffix in ("ing", "ed", "es", "s"):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            word = word[: -len(suffix)]
+            break
+    return word[:-1] if word.endswith("e") and len(word) > 3 else word
+
+
+def _named_predicates(graph: nx.MultiDiGraph, text: str, *, lang: str) -> tuple[str, ...]:
+    """Predicates whose own name the question spells out in words, in any order: "what
+    does the warranty cover?" asks ``warranty_covers``; "claim requires" ``claim_requires``.
+    Names of two words or more only (one word is what cue words are for)."""
+    if lang == "zh":
+        return ()
+    words = {_stem(w) for w in _WORD.findall(text.casefold())}
+    index = graph_index(graph)
+    found = []
+    for predicate in index.owners:
+        parts = [_stem(p) for p in _WORD.findall(predicate.casefold())]
+        if len(parts) >= 2 and all(p in words for p in parts):
+            found.append(predicate)
+    return tuple(found)
+
+
+def _bare_price_bounds(graph: nx.MultiDiGraph, text: str, lang: str) -> tuple[Bound, ...]:
+    """Limits with a bare number ("laptops under 1500", "1000以下的"): about the graph's
+    prices, in the unit its prices are in (one currency, or nothing is assumed)."""
+    index = graph_index(graph)
+    money = tuple(p for p, dims in index.quantity_dimensions.items() if Dimension.MONEY in dims)
+    units = {
+        value.unit
+        for _, data in graph.nodes(data=True)
+        for p in money
+        for _, value in data["values"].get(p, ())
+        if isinstance(value, Quantity)
+    }
+    if len(units) != 1:
+        return ()
+    (unit,) = units
+    bounds = []
+    pattern = _BARE_LIMIT_ZH if lang == "zh" else _BARE_LIMIT_EN
+    for m in pattern.finditer(text):
+        number = (m.groupdict().get("n") or m.groupdict().get("n2") or "").replace(",", "")
+        word = (m.groupdict().get("word") or m.groupdict().get("word2") or "").casefold()
+        try:
+            amount = Decimal(number)
+        except InvalidOperation:
+            continue
+        qualifier = Qualifier.AT_LEAST if word in _AT_LEAST_WORDS else Qualifier.AT_MOST
+        bounds.append(Bound(money, Quantity(amount, amount, unit), qualifier))
+    return tuple(bounds)
 
 
 def _bound_predicates(graph: nx.MultiDiGraph, quantity: Quantity) -> tuple[str, ...]:

@@ -70,12 +70,14 @@ def retrieve(
             for _, _, data in graph.in_edges(value, data=True):
                 fact = data["fact"]
                 offer(fact, 1.0 if fact.predicate in asked else 0.5)
-        for predicate in q.predicates:
-            owners = index.owners.get(predicate, [])
-            if len(owners) == 1:
-                for fact in graph.nodes[owners[0]]["facts"]:
-                    if fact.predicate not in RESERVED:
-                        offer(fact, 2.0 if fact.predicate == predicate else 0.5)
+        # Attributes only one thing has ("the restocking fee") are about that thing; when
+        # the attributes asked belong to several things, naming none of them is no answer.
+        owners = {o for p in q.predicates for o in index.owners.get(p, [])}
+        if len(owners) == 1:
+            (owner,) = owners
+            for fact in graph.nodes[owner]["facts"]:
+                if fact.predicate not in RESERVED:
+                    offer(fact, 2.0 if fact.predicate in asked else 0.5)
     order = {fact: i for i, fact in enumerate(scores)}
     ranked = sorted(scores, key=lambda f: (-scores[f], order[f]))
     return ranked[:max_facts]
@@ -89,6 +91,9 @@ def _set_facts(graph: nx.MultiDiGraph, q: Question) -> list[Fact]:
     wanted = set(q.predicates)
     if selection.ranking is not None:
         wanted.add(selection.ranking[0])
+    for bound in q.bounds:
+        # "laptops under 500" when none is: what they do cost.
+        wanted.update(bound.predicates)
     facts: dict[Fact, None] = {}
     for node in listed:
         for fact in selection.facts.get(node, ()):

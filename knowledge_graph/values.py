@@ -60,6 +60,7 @@ UNITS: dict[str, UnitInfo] = {
         _unit("EUR", Dimension.MONEY, "EUR"),
         _unit("GBP", Dimension.MONEY, "GBP"),
         _unit("JPY", Dimension.MONEY, "JPY"),
+        _unit("seconds", Dimension.DURATION, "day", str(Decimal(1) / Decimal(86400))),
         _unit("minutes", Dimension.DURATION, "day", str(Decimal(1) / Decimal(1440))),
         _unit("hours", Dimension.DURATION, "day", str(Decimal(1) / Decimal(24))),
         _unit("days", Dimension.DURATION, "day"),
@@ -152,8 +153,13 @@ UNIT_SPELLINGS = {
     "liters": "l",
     "kmh": "km/h",
     "kph": "km/h",
+    "second": "seconds",
+    "sec": "seconds",
+    "secs": "seconds",
+    "s": "seconds",
     "minute": "minutes",
     "min": "minutes",
+    "mins": "minutes",
     "hour": "hours",
     "h": "hours",
     "day": "days",
@@ -268,6 +274,9 @@ _TZ = re.compile(r"(UTC|GMT)\s*([+-]\s*\d{1,2})(?::?(\d{2}))?", re.IGNORECASE)
 _PLAIN_NUMBER = re.compile(r"^\s*\d+(?:\.\d+)?\s*$")
 _TRUE = {"true", "yes", "1", "y"}
 _FALSE = {"false", "no", "0", "n"}
+# Without a unit, only words that cannot be anything else are flags.
+_TRUE_WORDS = frozenset({"true", "yes"})
+_FALSE_WORDS = frozenset({"false", "no"})
 
 
 @lru_cache(maxsize=65536)
@@ -278,7 +287,7 @@ def parse_literal(obj: str, unit: str) -> Literal:
         # A bare number with no unit ("gears,7,") is a count of the predicate's thing.
         if _PLAIN_NUMBER.match(obj):
             return _parse_number_or_range(obj.strip(), "count")
-        return Text(obj)
+        return _inferred(obj)
     if info.dimension is Dimension.BOOLEAN:
         folded = obj.strip().casefold()
         if folded in _TRUE:
@@ -291,6 +300,29 @@ def parse_literal(obj: str, unit: str) -> Literal:
     if info.dimension is Dimension.TIME:
         return parse_time(obj)
     return _parse_number_or_range(obj, info.symbol)
+
+
+_ISO_DATE = re.compile(r"^\s*\d{4}-\d{2}-\d{2}\s*$")
+_CLOCK_TIME = re.compile(r"^\s*\d{1,2}:\d{2}(?:\s*-\s*\d{1,2}:\d{2})?\s*$")
+
+
+def _inferred(obj: str) -> Literal:
+    """A literal given without a unit, typed by its look: yes/no and true/false are
+    flags, ``2027-02-10`` a date, ``10:00`` (or ``10:00-20:00``) a time of day; anything
+    else is text."""
+    folded = obj.strip().casefold()
+    if folded in _TRUE_WORDS:
+        return Flag(True)
+    if folded in _FALSE_WORDS:
+        return Flag(False)
+    try:
+        if _ISO_DATE.match(obj):
+            return parse_date(obj)
+        if _CLOCK_TIME.match(obj):
+            return parse_time(obj)
+    except UnitError:
+        pass
+    return Text(obj)
 
 
 def _parse_number_or_range(obj: str, symbol: str) -> Quantity:

@@ -25,7 +25,13 @@ _ZH_UNITS = {
     "years": "年",
     "hours": "小时",
     "minutes": "分钟",
+    "seconds": "秒",
     "g": "克",
+    "ml": "毫升",
+    "l": "升",
+    "EUR": "欧元",
+    "GBP": "英镑",
+    "JPY": "日元",
     "kg": "公斤",
     "USD": "美元",
     "CNY": "元",
@@ -39,6 +45,7 @@ _EN_SINGULAR = {
     "years": "year",
     "hours": "hour",
     "minutes": "minute",
+    "seconds": "second",
 }
 _MONTH_NAMES = (
     "January",
@@ -173,12 +180,16 @@ def _group_sentence(
         template = info.phrases.get(f"{lang}/false")
     elif flag is True or flag is None:
         template = info.phrases.get(lang)
+    if template is None and flag is not None:
+        template = _flag_template(
+            info.names.get(lang) or info.names.get("en", predicate), flag, lang
+        )
     if template is None:
         attribute = info.names.get(lang) or info.names.get("en", predicate)
         template = (
             "{subject}的" + attribute + "是{value}。"
             if lang == "zh"
-            else "The " + attribute + " of {subject} is {value}."
+            else _relation_template(attribute) or "The " + attribute + " of {subject} is {value}."
         )
     value_text = join_values([render_value(graph, f, lang) for f in facts], lang)
     if lang == "en" and _plural_name(subject_name):
@@ -186,6 +197,68 @@ def _group_sentence(
     return _sentence_case(
         template.replace("{subject}", subject_name).replace("{value}", value_text)
     )
+
+
+_PREPOSITIONS = frozenset(
+    [
+        "to",
+        "in",
+        "at",
+        "from",
+        "on",
+        "by",
+        "for",
+        "with",
+        "over",
+        "under",
+        "within",
+        "until",
+        "since",
+    ]
+)
+
+
+def _relation_template(name: str) -> str | None:
+    """A name that ends in a preposition reads as a relation: ``opens_at`` -> "{subject}
+    opens at {value}.", ``ships_to`` -> "ships to", ``free_over`` -> "is free over"."""
+    words = name.replace("_", " ").split()
+    if len(words) < 2 or words[-1] not in _PREPOSITIONS or not name.isascii():
+        return None
+    verb = words[0].endswith("s") and not words[0].endswith("ss")
+    return "{subject} " + ("" if verb else "is ") + " ".join(words) + " {value}."
+
+
+_ADJECTIVE = re.compile(
+    r"(?:able|ible|ed|ic|al|ful|less|free|safe|proof|made|ive|ous|friendly|ready|vegan|"
+    r"halal|kosher|open|new|available)$"
+)
+
+
+def _flag_template(name: str, flag: bool, lang: str) -> str | None:
+    """A yes/no attribute said as people say it: "{subject} is organic." / "is not
+    dishwasher safe." / "has outdoor seating" (``has_seating_outdoors``-style names)."""
+    if lang == "zh":
+        return "{subject}的" + name + ("：是。" if flag else "：否。")
+    words = name.replace("_", " ").split()
+    if words and words[0] in ("has", "have") and len(words) > 1:
+        rest = " ".join(words[1:])
+        return "{subject} has " + rest + "." if flag else "{subject} does not have " + rest + "."
+    if words and words[0] in ("can", "accepts", "offers", "allows") and len(words) > 1:
+        verb, rest = words[0], " ".join(words[1:])
+        if verb == "can":
+            return "{subject} can " + rest + "." if flag else "{subject} cannot " + rest + "."
+        base = verb[:-1] if verb.endswith("s") else verb
+        return (
+            "{subject} " + verb + " " + rest + "."
+            if flag
+            else "{subject} does not " + base + " " + rest + "."
+        )
+    if words and words[0] == "is" and len(words) > 1:
+        words = words[1:]
+    if not words or not _ADJECTIVE.search(words[-1]):
+        return None  # "return opened tea": not something a thing "is"; said as a value
+    adjective = " ".join(words)
+    return "{subject} is " + adjective + "." if flag else "{subject} is not " + adjective + "."
 
 
 def _cue(graph: nx.MultiDiGraph, predicate: str, kind: CueKind, lang: str) -> str | None:

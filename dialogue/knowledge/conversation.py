@@ -23,12 +23,14 @@ from dialogue.knowledge.sampling import mode_for_intent
 from knowledge_graph import ClaimCheck, ClaimStatus, Fact, load_graph
 from knowledge_graph.index import graph_index
 from knowledge_graph.model import RESERVED
+from knowledge_graph.questions import QuestionKind, analyse_question, refers_back
 from knowledge_graph.verbalise import join_values, render_value
 
 __all__ = ["ConversationKnowledge", "focus_nodes", "project_graph_files"]
 
 _PAYLOAD = re.compile(r"^/(?P<intent>[\w-]+)(?:\{.*\})?$", re.DOTALL)
 _FOCUS_SLOTS = ("products", "product")
+_WORDS = re.compile(r"[^\W\d_]+|\d+")
 
 
 def project_graph_files(project_dir: Path) -> list[Path]:
@@ -67,6 +69,18 @@ def _node_named(graph: nx.MultiDiGraph, value: str) -> str | None:
 def _owns_facts(graph: nx.MultiDiGraph, node: str) -> bool:
     data = graph.nodes[node]
     return bool(data.get("values")) or graph.out_degree(node) > 0
+
+
+def _names_nothing(graph: nx.MultiDiGraph, text: str, focus: Sequence[str]) -> bool:
+    """An attribute question about something it does not name ("how much is it?" with
+    nothing in focus): asking which one is meant helps; anything else unanswered is not
+    in the graph."""
+    q = analyse_question(graph, text, focus=focus)
+    if q.kind is not QuestionKind.LOOKUP or q.subjects or q.groups or q.types or q.values:
+        return False
+    # "how much is it?", "price?": nothing but the attribute. "How much is the Oolong Gift
+    # Set?" names something the graph does not hold: that is not a question of which.
+    return bool(q.predicates) and (refers_back(text) or len(_WORDS.findall(text)) <= 3)
 
 
 def question_text(text: str) -> str:
@@ -120,6 +134,29 @@ class ConversationKnowledge:
         lang = "zh" if language == "zh" else "en"
         return join_values([render_value(graph, f, lang) for f in facts], lang)
 
+    def covers(
+        self, question: str, *, entities: Sequence[Mapping[str, Any]], slots: Mapping[str, Any]
+    ) -> bool:
+        graph = self.graph()
+        q = analyse_question(
+            graph, question_text(question), focus=focus_nodes(graph, entities, slots)
+        )
+        if q.kind is QuestionKind.LOOKUP:
+            return bool(q.subjects and q.predicates)
+        if q.kind is QuestionKind.FILTER:
+            # A set named by what it holds ("anything in red?"), not just "any?".
+            return bool(q.groups or q.values or q.texts or q.bounds or q.types)
+        return True
+
+    def asked_attributes(
+        self, question: str, *, entities: Sequence[Mapping[str, Any]], slots: Mapping[str, Any]
+    ) -> tuple[str, ...]:
+        graph = self.graph()
+        q = analyse_question(
+            graph, question_text(question), focus=focus_nodes(graph, entities, slots)
+        )
+        return q.predicates
+
     async def answer(
         self,
         question: str,
@@ -148,12 +185,16 @@ class ConversationKnowledge:
             {"kind": r.kind.value, "before": r.before, "after": r.after} for r in result.repairs
         )
         generation_s = result.generation_ms / 1000
+        fell_back = not result.text.strip() or not result.sources
         return KnowledgeReply(
             text=result.text,
             sources=tuple(fact_json(f) for f in result.sources),
             claims=claims,
-            # Nothing from the graph: the engine asks which product is meant.
-            fell_back=not result.text.strip() or not result.sources,
+            # Nothing from the graph: the engine asks which one is meant, or says it does
+            # not know.
+            fell_back=fell_back,
+            ask_which=fell_back
+            and _names_nothing(graph, text, focus_nodes(graph, entities, slots)),
             draft=result.draft,
             focus=tuple(dict.fromkeys(f.subject for f in result.sources)),
             caught=caught,

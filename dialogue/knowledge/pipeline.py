@@ -144,7 +144,8 @@ class KnowledgeAnswerer:
         model = self.model
         if model is None and self.require_model:
             raise NoModelError("no chat model is configured; pass one to KnowledgeAnswerer")
-        if model is None:
+        if model is None or not facts:
+            # Nothing retrieved: no model can write a checked answer from nothing.
             return self._composed(graph, composed, context, sampling, started, None, None, ())
         messages = build_messages(
             graph, question, facts, lang, store_name=self.store_name, history=history

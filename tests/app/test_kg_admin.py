@@ -465,7 +465,7 @@ async def test_search_and_node_page(admin: Client) -> None:
     labels = [
         (f["predicate"], f["object"], f["unit"]) for f in view["facts"] if f["section"] == "label"
     ]
-    assert ("alias", "极光 X2 头戴耳机", "zh") in labels
+    assert ("name", "极光 X2 头戴耳机", "zh") in labels
     edges = [(f["predicate"], f["object"], f["target_name"]) for f in view["facts"] if f["edge"]]
     assert ("category", "cat:headphones", "headphones") in edges
     category = await node(admin, "cat:headphones")

@@ -31,7 +31,7 @@ def local_date(moment: datetime | None) -> str:
 
 
 def items_text(order: OrderRecord, context: ActionContext, lang: str) -> str:
-    parts = [f"{context.catalogue.name(i.product_id, lang)} × {i.quantity}" for i in order.items]
+    parts = [f"{context.product_name(i.product_id, lang)} × {i.quantity}" for i in order.items]
     return ("、" if lang == "zh" else ", ").join(parts)
 
 

@@ -25,12 +25,12 @@ from assistants.acme.actions.base import (
     language,
     local_date,
 )
+from assistants.acme.actions.context import RESTOCKING_FEE, RETURNS
 from assistants.acme.actions.order_status import forget_order
 from assistants.acme.actions.verification import verified_order
 from dialogue.orders import OrderRecord, OrderStatus, UnknownOrderError
 
 __all__ = [
-    "RETURN_WINDOW_DAYS",
     "ActionCheckReturnEligibility",
     "ActionSubmitReturn",
     "ValidateReturnForm",
@@ -38,7 +38,6 @@ __all__ = [
     "return_verdict",
 ]
 
-RETURN_WINDOW_DAYS = 30
 REASONS = ("defective", "changed_mind", "wrong_item", "not_as_described")
 _STORE_TZ = timezone(timedelta(hours=8))
 
@@ -106,9 +105,10 @@ def normalise_reason(value: Any) -> str | None:
     return None
 
 
-def return_verdict(order: OrderRecord, now: Any) -> str:
+def return_verdict(order: OrderRecord, now: Any, window_days: int | None) -> str:
     """``eligible`` or why not: ``processing``, ``shipped``, ``cancelled``, ``in_progress``,
-    ``window_closed``. The window counts calendar days in the store's time zone: an order
+    ``window_closed``. The window (the graph's ``return_window``; None: the graph sets no
+    limit) counts calendar days in the store's time zone: with a 30-day window, an order
     delivered 30 days ago can still be returned today."""
     if order.status == OrderStatus.PROCESSING:
         return "processing"
@@ -121,7 +121,7 @@ def return_verdict(order: OrderRecord, now: Any) -> str:
     if order.delivered_at is None:
         return "shipped"
     days = (now.astimezone(_STORE_TZ).date() - order.delivered_at.astimezone(_STORE_TZ).date()).days
-    return "eligible" if days <= RETURN_WINDOW_DAYS else "window_closed"
+    return "eligible" if window_days is None or days <= window_days else "window_closed"
 
 
 _NOT_ELIGIBLE_RESPONSES = {
@@ -149,7 +149,8 @@ class ValidateReturnForm(AcmeFormValidation):
         order = await verified_order(
             self.context.orders, tracker.get_slot("order_id"), tracker.get_slot("email")
         )
-        if order is not None and return_verdict(order, self.context.clock()) != "eligible":
+        window = self.context.days(RETURNS, "return_window")
+        if order is not None and return_verdict(order, self.context.clock(), window) != "eligible":
             return [s for s in domain_slots if s != "return_reason"]
         return domain_slots
 
@@ -189,7 +190,7 @@ class ActionCheckReturnEligibility(AcmeAction):
         if order is None:
             dispatcher.utter_message(response="utter_order_not_found")
             return [*forget_order(), SlotSet("return_eligible", None)]
-        verdict = return_verdict(order, self.today())
+        verdict = return_verdict(order, self.today(), self.context.days(RETURNS, "return_window"))
         if verdict != "eligible":
             dispatcher.utter_message(
                 response=_NOT_ELIGIBLE_RESPONSES[verdict], order_id=order.order_id
@@ -220,7 +221,7 @@ class ActionSubmitReturn(AcmeAction):
         if order is None:
             dispatcher.utter_message(response="utter_order_not_found")
             return [*forget_order(), *done]
-        verdict = return_verdict(order, self.today())
+        verdict = return_verdict(order, self.today(), self.context.days(RETURNS, "return_window"))
         if verdict != "eligible":
             dispatcher.utter_message(
                 response=_NOT_ELIGIBLE_RESPONSES[verdict], order_id=order.order_id
@@ -238,9 +239,7 @@ class ActionSubmitReturn(AcmeAction):
         else:
             dispatcher.utter_message(response="utter_return_fee_shipping")
             laptops = [
-                i
-                for i in order.items
-                if self.context.catalogue.categories.get(i.product_id) == "laptops"
+                i for i in order.items if self.context.applies_to(RESTOCKING_FEE, i.product_id)
             ]
             if laptops:
                 dispatcher.utter_message(response="utter_return_fee_laptop")

@@ -36,7 +36,7 @@ def product_rows(products_csv: str, known_nodes: set[str]) -> list[tuple[str, st
         pid = product["product_id"].strip()
         rows.append((pid, "type", "Product", ""))
         rows.append((pid, "name", product["name"].strip(), "en"))
-        rows.append((pid, "alias", product["name_zh"].strip(), "zh"))
+        rows.append((pid, "name", product["name_zh"].strip(), "zh"))
         edge(pid, "category", node_id("cat", product["category"]))
         rows.append((pid, "price", product["price_usd"].strip(), "USD"))
         for color in product["colors"].split("|"):

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
+import networkx as nx
 import pytest
 
 from dialogue.actions import InProcessActions
@@ -15,6 +16,7 @@ from dialogue.knowledge.conversation import ConversationKnowledge
 from dialogue.orders import InMemoryOrderStore, OrderStatus, orders_from_csv
 from dialogue.policies import Policies
 from dialogue.project import Project
+from knowledge_graph.model import Fact, build_graph, graph_facts
 from tests.dialogue.engine.conftest import (
     CLOSED,
     OPEN,
@@ -34,7 +36,18 @@ NOT_FOUND = (
 class Demo:
     """The demo assistant over in-memory orders created at ``created``, talking at ``now``."""
 
-    def __init__(self, project: Project, *, now: datetime = OPEN, created: datetime | None = None):
+    def __init__(
+        self,
+        project: Project,
+        *,
+        now: datetime = OPEN,
+        created: datetime | None = None,
+        graph: nx.MultiDiGraph | None = None,
+    ):
+        knowledge = ConversationKnowledge.for_project(project.root)
+        assert knowledge is not None
+        if graph is not None:
+            knowledge = ConversationKnowledge(lambda: graph, knowledge.pipeline)
         self.orders = InMemoryOrderStore(
             orders_from_csv(project.root / "store" / "orders.csv", now=created or now)
         )
@@ -44,9 +57,9 @@ class Demo:
             assistant,
             policies=Policies.for_project(project),
             actions=InProcessActions.from_package(
-                "assistants.acme.actions", orders=self.orders, clock=clock
+                "assistants.acme.actions", orders=self.orders, clock=clock, graph=knowledge.graph
             ),
-            knowledge=ConversationKnowledge.for_project(project.root),
+            knowledge=knowledge,
             clock=clock,
         )
 
@@ -140,6 +153,39 @@ async def test_the_30_day_window(acme_project: Project, days_later: int, eligibl
             "window. If the product has a manufacturing defect, it may still be covered by its "
             "warranty."
         ]
+
+
+def _with_return_window(project: Project, days: str) -> nx.MultiDiGraph:
+    knowledge = ConversationKnowledge.for_project(project.root)
+    assert knowledge is not None
+    facts = [
+        Fact("policy:returns", "return_window", days, "days")
+        if (f.subject, f.predicate) == ("policy:returns", "return_window")
+        else f
+        for f in graph_facts(knowledge.graph())
+    ]
+    return build_graph(facts)
+
+
+@pytest.mark.parametrize("language", ["en", "zh"])
+async def test_the_window_is_the_graphs(acme_project: Project, language: str) -> None:
+    # The graph is the only home of the return window: the eligibility verdict and the
+    # reply follow an edit of policy:returns return_window (A10009: delivered 31 days ago).
+    later = OPEN + timedelta(days=2)
+    longer = Demo(
+        acme_project, now=later, created=OPEN, graph=_with_return_window(acme_project, "45")
+    )
+    chat = longer.chat(language)
+    await verify(chat, "return_request", "A10009", "olivia.brown@example.com")
+    outcome = await chat.say('/inform{"return_reason": "changed_mind"}')
+    assert "utter_ask_return_confirmation" in actions_of(outcome)
+    assert "45" in " ".join(texts_of(outcome)), texts_of(outcome)
+
+    shorter = Demo(acme_project, created=OPEN, graph=_with_return_window(acme_project, "14"))
+    chat = shorter.chat(language)
+    await verify(chat, "return_request", "A10009", "olivia.brown@example.com")
+    (closed,) = texts_of(chat.last)
+    assert "14" in closed and "30" not in closed, closed
 
 
 async def test_a_confirmed_return_changes_the_order_and_states_the_fees(
