@@ -16,7 +16,7 @@ import networkx as nx
 
 from knowledge_graph.claims import Claim, ClaimKind, Sentence, extract_claims
 from knowledge_graph.index import CueKind, graph_index
-from knowledge_graph.language import match_key
+from knowledge_graph.language import text_key
 from knowledge_graph.model import Fact, edge_facts, literal_facts
 from knowledge_graph.values import Flag, Literal, Quantity, Text, magnitude, value_matches
 
@@ -109,8 +109,8 @@ def _text(graph: nx.MultiDiGraph, claim: Claim) -> ClaimCheck:
     ]
     if not facts:
         return ClaimCheck(claim, ClaimStatus.UNVERIFIABLE)
-    key = match_key(claim.value.value)
-    matching = tuple(f for f in facts if match_key(f.object) == key)
+    key = text_key(claim.value.value)
+    matching = tuple(f for f in facts if text_key(f.object) == key)
     if claim.negated:
         if matching:
             return ClaimCheck(claim, ClaimStatus.CONTRADICTED, matching)
@@ -137,11 +137,16 @@ def ranked(
 ) -> list[tuple[Decimal, str, Fact]]:
     """``(magnitude, node, fact)`` for members with exactly one orderable value, smallest first."""
     out = []
+    info = graph_index(graph).attribute(predicate)
     for node in members:
         pair = _single(graph, node, predicate)
         if pair is None:
             continue
         amount = magnitude(pair[1])
+        if amount is None and isinstance(pair[1], Text) and info.order:
+            # Levels ("low" < "medium" < "high") rank by their place on the order.
+            place = info.rank_of(pair[1].value)
+            amount = Decimal(place) if place is not None else None
         if amount is not None:
             out.append((amount, node, pair[0]))
     out.sort(key=lambda item: item[0])
@@ -297,8 +302,8 @@ def entails(facts: Sequence[Fact], claim: Claim) -> bool:
     if claim.kind is ClaimKind.TEXT:
         if not isinstance(claim.value, Text):
             return False
-        key = match_key(claim.value.value)
-        present = any(not f.edge and match_key(f.object) == key for f in facts)
+        key = text_key(claim.value.value)
+        present = any(not f.edge and text_key(f.object) == key for f in facts)
         return (not present) if claim.negated else present
     if claim.kind is ClaimKind.WINDOW:
         window = facts[0].value

@@ -212,7 +212,18 @@ def extract_claims(
     ]
     all_texts = [t for t in all_texts if not _inside_split_cue(t, all_cues)]
     masked = _mask(text, [(m.start, m.end) for m in all_mentions])
-    quantities = find_quantities(masked, _count_nouns(graph, index))
+    # A number inside a text value ("20 g tea sample") is part of the value.
+    quantities = [
+        q
+        for q in find_quantities(masked, _count_nouns(graph, index))
+        if not any(
+            t.start <= q.start
+            and q.end <= t.end
+            and (t.end - t.start) > (q.end - q.start)
+            and any(e.target in talked for e in t.entries)
+            for t in all_texts
+        )
+    ]
     # A unit word inside a quantity ("10 hours") is not a cue for an attribute, nor is a
     # built-in concept word inside a name ("shipping" in "standard shipping").
     all_cues = [

@@ -18,9 +18,11 @@ from knowledge_graph.values import Dimension
 __all__ = [
     "CONCEPTS",
     "DIMENSION_CUES",
+    "SCALES",
     "Concept",
     "concepts_for",
     "predicate_words",
+    "scale_of",
     "word_forms",
 ]
 
@@ -167,7 +169,7 @@ CONCEPTS: tuple[Concept, ...] = (
     _c(
         "restock",
         "restock|restocked|restocking|back in stock|restock date|back",
-        en="restock|restocked|back in stock|be back|come back|available again|when will",
+        en="restock|restocked|back in stock|be back in stock|be back|come back|available again|when will",
         zh="补货|到货|重新有货|什么时候有货",
         names=("restock date", "补货日期"),
         phrase=("{subject} will be back in stock on {value}.", "{subject}预计于{value}补货。"),
@@ -477,3 +479,38 @@ def word_forms(predicate: str) -> tuple[str, ...]:
             if len(form) >= 3 and form not in _GENERIC_WORDS:
                 forms.setdefault(form, None)
     return tuple(forms)
+
+
+#: Ordered words people use for levels, lowest first: a text attribute whose values all lie
+#: on one scale ("caffeine: low / medium / high", "price_range: $ / $$ / $$$") can be
+#: ranked ("which tea has the least caffeine?") without the graph saying the order. A
+#: graph's own order (``@caffeine,kind,low<medium<high``) comes first.
+SCALES: tuple[tuple[str, ...], ...] = (
+    ("none", "very low", "low", "medium", "high", "very high"),
+    ("none", "low", "moderate", "high"),
+    ("low", "mid", "high"),
+    ("light", "medium", "strong"),
+    ("mild", "medium", "hot", "very hot"),
+    ("small", "medium", "large", "extra large"),
+    ("xs", "s", "m", "l", "xl", "xxl"),
+    ("short", "medium", "long"),
+    ("easy", "moderate", "hard"),
+    ("beginner", "intermediate", "advanced", "expert"),
+    ("cheap", "moderate", "expensive"),
+    ("inexpensive", "moderate", "expensive"),
+    ("budget", "mid-range", "premium", "luxury"),
+    ("$", "$$", "$$$", "$$$$"),
+    ("quiet", "moderate", "busy"),
+    ("无", "低", "中", "高"),
+    ("小", "中", "大"),
+)
+
+
+def scale_of(values: set[str]) -> tuple[str, ...]:
+    """The built-in scale on which all ``values`` (casefolded) lie, or ()."""
+    if not values:
+        return ()
+    for scale in SCALES:
+        if values <= set(scale):
+            return scale
+    return ()

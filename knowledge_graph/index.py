@@ -16,11 +16,24 @@ from typing import Any
 
 import networkx as nx
 
-from knowledge_graph.concepts import DIMENSION_CUES, concepts_for, predicate_words, word_forms
-from knowledge_graph.language import is_cjk, is_word_char, key_with_offsets, match_key
+from knowledge_graph.concepts import (
+    DIMENSION_CUES,
+    concepts_for,
+    predicate_words,
+    scale_of,
+    word_forms,
+)
+from knowledge_graph.language import (
+    STATUS_ZH,
+    is_cjk,
+    is_word_char,
+    key_with_offsets,
+    match_key,
+)
 from knowledge_graph.model import (
     ALIAS,
     ATTRIBUTE_TYPE,
+    KIND,
     LESS,
     MORE,
     NAME,
@@ -212,6 +225,14 @@ class AttributeInfo:
     status: bool = False  # stock/availability: stated whenever buying is asked about
     needs: dict[str, tuple[str, ...]] = field(default_factory=dict)  # recommendation words
     need_less: bool = False  # a need is met by the smallest value (price, weight)
+    # Text values in order, lowest first ("low", "medium", "high"): the graph's own
+    # (``kind`` ``low<medium<high``) or a built-in scale all its values lie on.
+    order: tuple[str, ...] = ()
+
+    def rank_of(self, text: str) -> int | None:
+        """The position of a text value on the attribute's order, or None."""
+        folded = text.strip().casefold()
+        return self.order.index(folded) if folded in self.order else None
 
     def relation_word(self, kind: CueKind, lang: str) -> str | None:
         return self.relations.get(kind, {}).get(lang)
@@ -367,6 +388,7 @@ def _build(graph: nx.MultiDiGraph) -> GraphIndex:
     owners: dict[str, list[str]] = defaultdict(list)
     count_predicates: dict[str, set[str]] = defaultdict(set)
     quantity_dimensions: dict[str, set[Dimension]] = defaultdict(set)
+    text_values: dict[str, set[str]] = defaultdict(set)
     value_nodes: set[str] = set()
     for node, data in graph.nodes(data=True):
         if ATTRIBUTE_TYPE in data["types"]:
@@ -381,6 +403,8 @@ def _build(graph: nx.MultiDiGraph) -> GraphIndex:
                 target_types[fact.predicate].update(graph.nodes[fact.object]["types"])
         for predicate, pairs in data["values"].items():
             for _, value in pairs:
+                if isinstance(value, Text):
+                    text_values[predicate].add(value.value.strip().casefold())
                 if isinstance(value, Quantity):
                     dimension = value.info.dimension
                     quantity_dimensions[predicate].add(dimension)
@@ -420,6 +444,8 @@ def _build(graph: nx.MultiDiGraph) -> GraphIndex:
         info = attributes.get(predicate)
         if info is None:
             info = attributes[predicate] = AttributeInfo(predicate, {"en": spoken or predicate})
+        if not info.order and Dimension.TEXT in quantity_dimensions.get(predicate, ()):
+            info.order = scale_of(text_values.get(predicate, set()))
         _apply_concepts(info, cues)
     texts, text_owners = _text_values(graph)
     classes = _classes(graph, attributes)
@@ -515,6 +541,9 @@ def _text_values(graph: nx.MultiDiGraph) -> tuple[SurfaceTrie, dict[str, tuple[s
             for _, value in pairs:
                 if isinstance(value, Text) and value.value.strip():
                     texts.add(value.value, Entry(predicate, 1.0, TEXT_VALUE))
+                    spoken = value.value.strip().replace("_", " ").casefold()
+                    if spoken in STATUS_ZH:  # "售罄" is how Chinese says sold_out
+                        texts.add(STATUS_ZH[spoken], Entry(predicate, 1.0, TEXT_VALUE))
                     owners[predicate].setdefault(node, None)
     return texts, {p: tuple(nodes) for p, nodes in owners.items()}
 
@@ -574,6 +603,8 @@ def _attribute_info(predicate: str, facts: Iterable[Any], cues: SurfaceTrie) -> 
             info.phrases[fact.unit or "en"] = fact.object
         elif fact.predicate == SEMANTICS:
             semantics.add(fact.object)
+        elif fact.predicate == KIND and "<" in fact.object:
+            info.order = tuple(w.strip().casefold() for w in fact.object.split("<") if w.strip())
     info.names.setdefault("en", predicate.replace("_", " "))
     info.semantics = frozenset(semantics)
     return info

@@ -53,3 +53,28 @@ def match_key(text: str) -> str:
 def is_word_char(ch: str) -> bool:
     """Latin letters and digits form words; a name must not start or end inside one."""
     return ch.isascii() and ch.isalnum()
+
+
+# Status words as shop systems export them (``sold_out``), said in Chinese.
+STATUS_ZH = {
+    "in stock": "有货",
+    "out of stock": "缺货",
+    "sold out": "售罄",
+    "discontinued": "已停产",
+    "pre order": "可预订",
+    "preorder": "可预订",
+    "backorder": "可预订",
+    "available": "有货",
+    "unavailable": "无货",
+    "coming soon": "即将上市",
+    "low stock": "库存紧张",
+}
+_STATUS_FROM_ZH = {zh: en for en, zh in reversed(STATUS_ZH.items())}
+
+
+def text_key(text: str) -> str:
+    """The key two text values must share to be the same value: as ``match_key``, with a
+    status word's Chinese and identifier spellings ("售罄", "sold_out") as "sold out"."""
+    stripped = text.strip()
+    english = _STATUS_FROM_ZH.get(stripped, stripped)
+    return match_key(english.replace("_", " "))

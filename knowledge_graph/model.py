@@ -31,6 +31,7 @@ LESS = "less"
 MORE = "more"
 PHRASE = "phrase"
 SEMANTICS = "semantics"
+KIND = "kind"  # on an Attribute node: number, yes_no, date, time, text, or an order a<b<c
 # Predicates whose ``unit`` column holds a language tag rather than a unit.
 LANGUAGE_TAGGED = frozenset({NAME, ALIAS, LESS, MORE, PHRASE})
 
@@ -79,7 +80,7 @@ def facts_from_rows(rows: Iterable[Sequence[str]]) -> list[Fact]:
     Rows are ``(subject, predicate, object, unit)``; blank ``unit`` on names and aliases
     is filled with the detected language.
     """
-    materialised = [tuple(row) for row in rows]
+    materialised = _described_predicates([tuple(row) for row in rows])
     subjects = {row[0] for row in materialised}
     facts: list[Fact] = []
     for number, row in enumerate(materialised, start=1):
@@ -93,6 +94,50 @@ def facts_from_rows(rows: Iterable[Sequence[str]]) -> list[Fact]:
         edge = predicate not in RESERVED and obj in subjects
         facts.append(Fact(subject, predicate, obj, "" if edge else unit, edge))
     return facts
+
+
+_KIND_UNITS = {
+    "yes_no": "bool",
+    "yes/no": "bool",
+    "bool": "bool",
+    "boolean": "bool",
+    "date": "date",
+    "time": "time",
+}
+
+
+def _described_predicates(rows: list[tuple[str, ...]]) -> list[tuple[str, ...]]:
+    """Rows whose subject is ``@PREDICATE`` describe a predicate (ARCHITECTURE.md):
+    ``label`` (a name per language), ``alias``, ``kind`` (``number``, ``yes_no``, ``date``,
+    ``time``, ``text`` or an order ``low<medium<high``) and the other Attribute-node
+    predicates. They become facts of the predicate's Attribute node; a ``kind`` also types
+    the predicate's values that have no unit."""
+    kinds: dict[str, str] = {}
+    out: list[tuple[str, ...]] = []
+    typed: set[str] = set()
+    for row in rows:
+        if len(row) != 4 or not row[0].strip().startswith("@"):
+            continue
+        predicate, field, obj, unit = row[0].strip()[1:], row[1].strip(), row[2], row[3]
+        if not predicate:
+            raise GraphFormatError(f"{row[0]!r}: '@' must be followed by a predicate name")
+        if predicate not in typed:
+            out.append((predicate, TYPE, ATTRIBUTE_TYPE, ""))
+            typed.add(predicate)
+        if field == "label":
+            field = NAME
+        elif field == KIND:
+            kinds[predicate] = obj.strip().casefold()
+        out.append((predicate, field, obj, unit))
+    for row in rows:
+        if len(row) == 4 and row[0].strip().startswith("@"):
+            continue
+        unit = row[3] if len(row) == 4 else ""
+        kind = kinds.get(row[1].strip()) if len(row) == 4 else None
+        if kind in _KIND_UNITS and not unit.strip():
+            row = (row[0], row[1], row[2], _KIND_UNITS[kind])
+        out.append(row)
+    return out
 
 
 def build_graph(facts: Iterable[Fact], *, revision: int | None = None) -> nx.MultiDiGraph:

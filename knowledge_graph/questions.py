@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
+from typing import Any
 
 import networkx as nx
 
@@ -32,7 +33,7 @@ _POLAR_EN = re.compile(
 )
 _POLAR_ZH = re.compile(r"吗[?？]?\s*$|是否|能不能|可不可以|有没有|是不是|会不会|行不行|可以吗")
 _SET_EN = re.compile(
-    r"\b(?:any|anything|which|what(?:'s| is| are)? (?:the )?(?:best|cheapest|lightest)|"
+    r"\b(?:any(?! charge| fee| cost)|(?<!cost )(?<!costs )(?<!charge )(?<!pay )anything|which|what(?:'s| is| are)? (?:the )?(?:best|cheapest|lightest)|"
     r"recommend|suggest|options|other|all your|list|show me|do you (?:have|sell|carry|offer)|"
     r"you (?:have|sell|carry|offer) any)\b",
     re.IGNORECASE,
@@ -130,6 +131,8 @@ class Question:
     superlative: tuple[str, CueKind] | None = None  # "the lightest": (weight, LEAST)
     bounds: tuple[Bound, ...] = ()
     types: tuple[str, ...] = ()  # node types named ("bikes": Bike), to narrow a set
+    # yes/no attributes a set is filtered by ("which teas are organic?"): (predicate, wanted)
+    flags: tuple[tuple[str, bool], ...] = ()
     buying: bool = False  # about buying or availability: status facts belong in the answer
     from_focus: bool = False  # the subjects come from the conversation, not the text
 
@@ -192,6 +195,8 @@ def analyse_question(
                 comparison = (entry.target, cue)
             if cue.superlative and superlative is None:
                 superlative = (entry.target, cue)
+    if superlative is None:
+        superlative = _worded_superlative(text, cues, weight)
     texts = _texts(graph, text, mentions)
     for predicate in _named_predicates(graph, text, lang=detect_language(text)):
         strong.setdefault(predicate, None)
@@ -262,7 +267,16 @@ def analyse_question(
             predicates.setdefault(predicate, None)
     if superlative is not None:
         predicates.setdefault(superlative[0], None)
+    flags: tuple[tuple[str, bool], ...] = ()
+    if kind is QuestionKind.FILTER:
+        negated = bool(_NOT_FLAG.search(text))
+        flags = tuple(
+            (p, not negated)
+            for p in predicates
+            if Dimension.BOOLEAN in index.quantity_dimensions.get(p, set())
+        )
     return Question(
+        flags=flags,
         text=text,
         lang=lang,
         mentions=mentions,
@@ -284,7 +298,38 @@ def analyse_question(
 
 
 _NEED_RE = {"en": _NEED_EN, "zh": _NEED_ZH}
+_NOT_FLAG = re.compile(r"\bnot\b|\bnon-|\bwithout\b|n't\b|不是|没有|非", re.IGNORECASE)
 _CONCEPT_CUE = 0.65  # the weakest score of a built-in concept's cue (index._apply_concepts)
+
+
+_MOST_EN = re.compile(
+    r"\b(?:(?P<least>least|lowest|fewest|smallest|weakest|mildest|shortest)|"
+    r"(?P<most>most|highest|biggest|largest|greatest|strongest|longest))\b",
+    re.IGNORECASE,
+)
+_MOST_ZH = re.compile(r"最(?:(?P<least>少|低|小|弱|短)|(?P<most>多|高|大|强|长))")
+
+
+def _worded_superlative(
+    text: str, cues: Sequence[Any], weight: dict[str, float]
+) -> tuple[str, CueKind] | None:
+    """ "the least caffeine", "the highest rating", "咖啡因最低": a superlative word next to an
+    attribute the question names (within a few words either side)."""
+    pattern = _MOST_ZH if detect_language(text) == "zh" else _MOST_EN
+    for found in pattern.finditer(text):
+        kind = CueKind.LEAST if found.group("least") else CueKind.MOST
+        near = [
+            hit
+            for hit in cues
+            if abs(hit.start - found.end()) <= 24 or abs(found.start() - hit.end) <= 12
+        ]
+        targets = [
+            e.target for hit in near for e in hit.entries if CueKind(e.kind) is CueKind.ATTRIBUTE
+        ]
+        if targets:
+            best = max(dict.fromkeys(targets), key=lambda t: weight.get(t, 0.0))
+            return best, kind
+    return None
 
 
 def _best(candidates: dict[str, None], weight: dict[str, float], owned: set[str]) -> list[str]:

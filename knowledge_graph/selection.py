@@ -18,7 +18,7 @@ from knowledge_graph.index import ATTRIBUTE_TYPE, UNAVAILABLE, CueKind, graph_in
 from knowledge_graph.language import match_key
 from knowledge_graph.model import RESERVED, Fact, literal_facts
 from knowledge_graph.questions import Bound, Question
-from knowledge_graph.values import Qualifier, Quantity
+from knowledge_graph.values import Flag, Qualifier, Quantity
 
 __all__ = ["Selection", "is_unavailable", "select", "status_facts"]
 
@@ -116,6 +116,13 @@ def _matches(graph: nx.MultiDiGraph, node: str, q: Question) -> tuple[Fact, ...]
         if found is None:
             return None
         facts.append(found)
+    for predicate, wanted in q.flags:
+        flag = next(
+            (f for f, v in literal_facts(graph, node, predicate) if v == Flag(wanted)), None
+        )
+        if flag is None:
+            return None
+        facts.append(flag)
     for bound in q.bounds:
         fact = _within(graph, node, bound)
         if fact is None:

@@ -14,6 +14,7 @@ from decimal import Decimal
 import networkx as nx
 
 from knowledge_graph.index import CueKind, graph_index
+from knowledge_graph.language import STATUS_ZH
 from knowledge_graph.model import Fact, display_name, literal_facts
 from knowledge_graph.values import Dimension, Flag, Literal, Quantity, Text, magnitude
 
@@ -127,7 +128,18 @@ def render_value(graph: nx.MultiDiGraph, fact: Fact, lang: str) -> str:
         return render_quantity(value, lang, noun_zh=noun)
     if isinstance(value, Flag):
         return ("是" if value.value else "否") if lang == "zh" else ("yes" if value.value else "no")
-    return value.value
+    return spoken_text(value.value, lang)
+
+
+def spoken_text(text: str, lang: str) -> str:
+    """A text value as people say it: ``sold_out`` -> "sold out" (``售罄`` in Chinese);
+    anything that is not an identifier-like word is said as written."""
+    if not re.fullmatch(r"[A-Za-z]+(?:[_-][A-Za-z]+)+|[a-z]+", text.strip()):
+        return text
+    words = re.sub(r"[_-]+", " ", text.strip()).casefold()
+    if lang == "zh":
+        return STATUS_ZH.get(words, words)
+    return words
 
 
 def join_values(values: Sequence[str], lang: str) -> str:
@@ -186,6 +198,8 @@ def _group_sentence(
         )
     if template is None:
         attribute = info.names.get(lang) or info.names.get("en", predicate)
+        if lang == "en" and attribute[:1].isupper() and not attribute[1:2].isupper():
+            attribute = attribute[:1].lower() + attribute[1:]  # "Steeping time" mid-sentence
         template = (
             "{subject}的" + attribute + "是{value}。"
             if lang == "zh"
