@@ -54,7 +54,9 @@ def create_app(settings: Settings, *, services: Services | None = None) -> FastA
         background = [
             asyncio.create_task(live.knowledge.follow(live.hub)),
             # A lost notification is made up for by polling the store's head revision.
-            asyncio.create_task(watch(live.knowledge.refresh, every=settings.model_watch_seconds)),
+            # (`kefu kg import` from another process notifies nobody: its revision is found
+            # here within graph_watch_seconds.)
+            asyncio.create_task(watch(live.knowledge.refresh, every=settings.graph_watch_seconds)),
             asyncio.create_task(
                 watch(
                     lambda: live.assistant.reload_if_changed(settings, train=live.jobs.eager),

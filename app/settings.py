@@ -89,6 +89,12 @@ class Settings(BaseSettings):
     model_watch_seconds: float = Field(
         default=30.0, gt=0, description="How often the app looks for a changed project/model."
     )
+    graph_watch_seconds: float = Field(
+        default=2.0,
+        gt=0,
+        description="How often the app looks for a newer graph revision (one small query); "
+        "an import from another process (kefu kg import) is answered from within this time.",
+    )
 
     # --- human agents ----------------------------------------------------------------
     support_hours: str = Field(

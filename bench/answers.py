@@ -123,17 +123,19 @@ async def over_websocket(url: str, items: list[dict[str, Any]]) -> list[dict[str
                         "question": text,
                         "reply": " ".join(r["text"] for r in replies),
                         "knowledge": any(r.get("sources") for r in replies),
+                        "sources": [s for r in replies for s in r.get("sources") or []],
                         "latency_ms": (time.perf_counter() - started) * 1000,
                     }
                 )
     return records
 
 
-def regrounded(graph: Any, text: str) -> list[str]:
-    """Sentences of a delivered answer the grounding gate would not deliver."""
+def regrounded(graph: Any, text: str, context: list[str]) -> list[str]:
+    """Sentences of a delivered answer the grounding gate would not deliver (``context``:
+    what the answer is about, for its "it")."""
     from knowledge_graph.grounding import grounded_text
 
-    _, verdicts = grounded_text(graph, text)
+    _, verdicts = grounded_text(graph, text, context=[n for n in context if n in graph])
     return [v.sentence.text for v in verdicts if not v.delivered]
 
 
@@ -254,7 +256,8 @@ def main() -> None:
         knowledge = bool(record.get("knowledge") or record.get("sources"))
         if knowledge:
             knowledge_ms.append(record["latency_ms"])
-            ungrounded = regrounded(graph, record["reply"])
+            about = list(dict.fromkeys(str(f.get("subject")) for f in record.get("sources", [])))
+            ungrounded = regrounded(graph, record["reply"], about)
             unsupported += len(ungrounded)
             unsupported += sum(1 for c in record.get("claims", []) if c["status"] != "supported")
             for sentence in ungrounded:

@@ -30,7 +30,7 @@ __all__ = [
     "unsupported_numbers",
 ]
 
-_NUMBER = re.compile(r"(?<![\w.])\d+(?:[.,]\d+)*(?![\w])|\d+(?:\.\d+)?")
+_NUMBER = re.compile(r"(?<![\d.,])\d+(?:[.,]\d+)*")
 # Units a quantity can be said in, by the factor to a base unit of its dimension.
 _FACTORS: dict[str, tuple[str, Decimal]] = {
     "seconds": ("time", Decimal(1)),
@@ -118,8 +118,9 @@ def graph_numbers(rows: Iterable[tuple[str, str, str, str]]) -> set[str]:
     """Every number the graph's facts hold, as written and in the simple conversions a
     reply may use (canonical decimals: ``168`` for 168.00)."""
     numbers: set[str] = set()
-    for _, _, obj, unit in rows:
+    for _, predicate, obj, unit in rows:
         numbers.update(numbers_in(obj))
+        numbers.update(numbers_in(predicate.replace("_", " ")))  # "has 5g" is a name
         clock = _CLOCK.match(obj.strip())
         if clock:
             hour = int(clock.group(1))

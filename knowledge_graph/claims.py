@@ -72,14 +72,14 @@ class Claim:
 
 
 _SENTENCE = re.compile(
-    r"[^.!?。！？;；\n]+(?:\.(?=\d)[^.!?。！？;；\n]*)*[.!?。！？;；]*", re.UNICODE
+    r"[^.!?。！？;；\n]+(?:\.(?=[A-Za-z0-9])[^.!?。！？;；\n]*)*[.!?。！？;；]*", re.UNICODE
 )
 _CLAUSE_BREAK = re.compile(
     r",(?!\d{3})|，|、|:|：|\bbut\b|\bhowever\b|\bwhereas\b|\bwhile\b|但是|但|而且|而|不过",
     re.IGNORECASE,
 )
 _NEGATION = re.compile(
-    r"\b(?:not|no|never|cannot|without|none)\b|n't|\bno longer\b|不|没有|没|无法|未|别|非",
+    r"\b(?:not|no|never|cannot|without|none)\b|n't|\bno longer\b|不|没有|没|无法|未|别|非|(?<!是)否",
     re.IGNORECASE,
 )
 # Negation words that are part of a bound, not a denial ("no more than 7 days").
@@ -98,7 +98,8 @@ _THAN = re.compile(r"\bthan\b", re.IGNORECASE)
 
 
 def split_sentences(text: str) -> list[Sentence]:
-    """Sentences with their offsets; decimals (``129.00``) never end a sentence."""
+    """Sentences with their offsets; a dot inside a word (``129.00``, an email address,
+    ``example.com``) never ends a sentence."""
     sentences: list[Sentence] = []
     for m in _SENTENCE.finditer(text):
         chunk = m.group(0)
@@ -212,11 +213,16 @@ def extract_claims(
     ]
     all_texts = [t for t in all_texts if not _inside_split_cue(t, all_cues)]
     masked = _mask(text, [(m.start, m.end) for m in all_mentions])
-    # A number inside a text value ("20 g tea sample") is part of the value.
+    # A number inside a text value ("20 g tea sample") is part of the value, and one
+    # inside an attribute's own name ("has 5g") is part of the name.
     quantities = [
         q
         for q in find_quantities(masked, _count_nouns(graph, index))
         if not any(
+            c.start <= q.start and q.end <= c.end and any(e.score >= STRONG_CUE for e in c.entries)
+            for c in all_cues
+        )
+        and not any(
             t.start <= q.start
             and q.end <= t.end
             and (t.end - t.start) > (q.end - q.start)

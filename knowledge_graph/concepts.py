@@ -53,6 +53,9 @@ class Concept:
     # imply, ``more`` or ``less`` of this attribute.
     needs: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     need_less: bool = False  # True: a need ranks by the smallest value (price, weight)
+    # The kinds of value it is about (empty: any): a yes/no ``parking_available`` is not a
+    # stock status, a ``contract_length`` in months is not a size.
+    dimensions: frozenset[Dimension] = frozenset()
 
 
 def _c(name: str, keys: str, *, en: str, zh: str, **kw: object) -> Concept:
@@ -83,6 +86,7 @@ def _c(name: str, keys: str, *, en: str, zh: str, **kw: object) -> Concept:
         needs=per_lang(kw.pop("needs", None)),
         status=bool(kw.pop("status", False)),
         need_less=bool(kw.pop("need_less", False)),
+        dimensions=frozenset(Dimension(d) for d in str(kw.pop("dims", "")).split("|") if d),
     )
 
 
@@ -90,7 +94,8 @@ CONCEPTS: tuple[Concept, ...] = (
     _c(
         "price",
         "price|prices|cost|msrp|rrp",
-        en="price|prices|cost|costs|how much|priced|pricing|price tag|pricey|expensive|price range",
+        dims="money",
+        en="price|prices|cost|costs|priced|pricing|price tag|pricey|expensive|price range",
         zh="价格|价钱|售价|多少钱",
         names=("price", "价格"),
         phrase=("{subject} costs {value}.", "{subject}的价格是{value}。"),
@@ -104,6 +109,7 @@ CONCEPTS: tuple[Concept, ...] = (
     _c(
         "color",
         "color|colors|colour|colours|colorway|colorways|finish|finishes",
+        dims="text",
         en="color|colors|colour|colours|colorway|colorways|finish|finishes|come in|comes in|available in",
         zh="颜色|什么颜色|配色|色",
         names=("color", "颜色"),
@@ -112,6 +118,7 @@ CONCEPTS: tuple[Concept, ...] = (
     _c(
         "weight",
         "weight|weighs|mass",
+        dims="mass",
         en="weight|weigh|weighs|how heavy|heavy",
         zh="重量|多重|重",
         names=("weight", "重量"),
@@ -129,6 +136,7 @@ CONCEPTS: tuple[Concept, ...] = (
     _c(
         "warranty",
         "warranty|guarantee",
+        dims="duration",
         en="warranty|guarantee|guaranteed",
         zh="保修|保修期|质保",
         names=("warranty", "保修期"),
@@ -141,6 +149,7 @@ CONCEPTS: tuple[Concept, ...] = (
     _c(
         "battery",
         "battery|runtime|playtime",
+        dims="duration|charge",
         en="battery|battery life|runtime|playtime|lasts",
         zh="续航|电池|续航时间",
         names=("battery life", "续航时间"),
@@ -160,6 +169,7 @@ CONCEPTS: tuple[Concept, ...] = (
     _c(
         "stock",
         "stock|availability|available|inventory|status",
+        dims="text",
         en="stock|in stock|availability|available|sold out|out of stock|buy|purchase|order one",
         zh="库存|有货|现货|缺货|能买|买",
         names=("availability", "库存状态"),
@@ -169,6 +179,7 @@ CONCEPTS: tuple[Concept, ...] = (
     _c(
         "restock",
         "restock|restocked|restocking|back in stock|restock date|back",
+        dims="date|text",
         en="restock|restocked|back in stock|be back in stock|be back|come back|available again|when will",
         zh="补货|到货|重新有货|什么时候有货",
         names=("restock date", "补货日期"),
@@ -178,6 +189,7 @@ CONCEPTS: tuple[Concept, ...] = (
     _c(
         "size",
         "size|sizes|dimension|dimensions|length|width|height",
+        dims="length|text|count",
         en="size|sizes|dimensions|how big|how large|big",
         zh="尺寸|尺码|大小|多大",
         names=("size", "尺寸"),
@@ -190,6 +202,7 @@ CONCEPTS: tuple[Concept, ...] = (
     _c(
         "material",
         "material|materials|fabric|frame",
+        dims="text",
         en="material|materials|made of|made from|fabric|frame",
         zh="材质|材料|车架|面料",
         names=("material", "材质"),
@@ -198,6 +211,7 @@ CONCEPTS: tuple[Concept, ...] = (
     _c(
         "release",
         "released|release|launched|launch|year",
+        dims="date|count|text",
         en="released|release|launched|came out|come out|release date|what year|which year",
         zh="发布|上市|推出|哪年|哪一年|什么时候出|何时出|年份|年款",
         names=("release date", "发布时间"),
@@ -210,6 +224,7 @@ CONCEPTS: tuple[Concept, ...] = (
     _c(
         "range",
         "range",
+        dims="length",
         en="range|how far|distance",
         zh="续航里程|里程|能跑多远",
         names=("range", "续航里程"),
@@ -223,6 +238,7 @@ CONCEPTS: tuple[Concept, ...] = (
     _c(
         "power",
         "power|motor|wattage|watts",
+        dims="power",
         en="power|motor|wattage|watts|powerful",
         zh="功率|电机|马力",
         names=("power", "功率"),
@@ -235,6 +251,7 @@ CONCEPTS: tuple[Concept, ...] = (
     _c(
         "capacity",
         "capacity|storage|memory|volume",
+        dims="volume|data|charge|count",
         en="capacity|storage|memory|how much storage|volume|hold|holds|how much water|how much does it hold",
         zh="容量|存储|内存|装多少|能装|多大容量",
         names=("capacity", "容量"),
@@ -246,7 +263,8 @@ CONCEPTS: tuple[Concept, ...] = (
     ),
     _c(
         "category",
-        "category|categories|segment|kind|type|line|collection",
+        "category|categories|segment|kind|type|collection",
+        dims="text",
         en="category|kind of|type of|segment",
         zh="类别|类型|种类",
         names=("category", "类别"),
@@ -255,6 +273,7 @@ CONCEPTS: tuple[Concept, ...] = (
     _c(
         "period",
         "period|window|within|deadline|days",
+        dims="duration",
         en="how long|how many days|how many weeks|window|period|deadline|time limit",
         zh="多久|多少天|几天|期限|多长时间",
         names=("period", "期限"),
@@ -262,6 +281,7 @@ CONCEPTS: tuple[Concept, ...] = (
     _c(
         "delivery",
         "delivery|shipping|dispatch|lead",
+        dims="duration|text|money",
         en="delivery|deliver|shipping|ship|how long does it take|arrive|arrives",
         zh="配送|送货|发货|多久到|几天到",
         names=("delivery", "配送"),
@@ -269,13 +289,19 @@ CONCEPTS: tuple[Concept, ...] = (
     _c(
         "fee",
         "fee|fees|charge|charges|surcharge",
-        en="fee|fees|surcharge|cost anything|charge|how much|cost",
+        dims="money|percent",
+        en="fee|fees|surcharge|cost anything|charge|free",
         zh="费用|收费|多少钱|要钱|免费",
         names=("fee", "费用"),
+        less=("cheaper|less expensive|more affordable", "便宜|更便宜"),
+        more=("more expensive|pricier", "贵|更贵"),
+        least=("cheapest|least expensive|most affordable|lowest price", "最便宜|价格最低"),
+        most=("most expensive|priciest|highest price", "最贵|价格最高"),
     ),
     _c(
         "place",
         "address|location|located|origin|place|venue|where|from|region|city",
+        dims="text",
         en="where|address|location|located|come from|comes from|from where|made in|produced|origin",
         zh="哪里|在哪|地址|位置|产地|哪里产|哪产|产自|来自|出产|地点",
         names=("location", "地点"),
@@ -283,6 +309,7 @@ CONCEPTS: tuple[Concept, ...] = (
     _c(
         "opening",
         "opens|open|opening|closes|close|closing|hours",
+        dims="time|text",
         en="when|open|opens|opening hours|opening times|close|closes|closing time|hours|what time",
         zh="几点|营业时间|开门|关门|开放|什么时候开|营业",
         names=("opening hours", "营业时间"),
@@ -290,6 +317,7 @@ CONCEPTS: tuple[Concept, ...] = (
     _c(
         "discount",
         "discount|discounts|rebate|off",
+        dims="percent|money",
         en="discount|discounts|percent off|rebate|% off|money off",
         zh="折扣|优惠|打折|几折|折",
         names=("discount", "折扣"),
@@ -297,13 +325,15 @@ CONCEPTS: tuple[Concept, ...] = (
     _c(
         "temperature",
         "temperature|temp|degrees|celsius|fahrenheit",
+        dims="count|text",
         en="temperature|how hot|degrees|what temp|temp",
         zh="温度|多少度|水温|几度",
         names=("temperature", "温度"),
     ),
     _c(
         "contact",
-        "phone|telephone|email|contact|mobile|whatsapp|wechat",
+        "phone|telephone|email|contact|mobile|whatsapp|wechat|line|hotline|number",
+        dims="text|count",
         en="phone|call|reach|contact|phone number|telephone|number|email|get in touch",
         zh="电话|联系|联系方式|号码|邮箱",
         names=("contact", "联系方式"),
@@ -311,13 +341,14 @@ CONCEPTS: tuple[Concept, ...] = (
     _c(
         "time",
         "time|duration|minutes|seconds",
+        dims="duration",
         en="how long|how many minutes|how many seconds",
         zh="多久|多长时间|几分钟|多少秒|多少分钟",
         names=("time", "时间"),
     ),
 )
 
-_WORD = re.compile(r"[a-z]+|[\u3400-\u9fff]+")
+_WORD = re.compile(r"[a-z0-9]*[a-z][a-z0-9]*|[\u3400-\u9fff]+")
 # Unit words that sit in predicate ids (``price_eur``, ``weight_kg``) but name no concept.
 _UNIT_WORDS = frozenset(
     [
@@ -415,6 +446,10 @@ DIMENSION_CUES: Mapping[Dimension, Mapping[str, tuple[str, ...]]] = {
         "en": ("how long", "how far", "how big", "how tall", "how wide", "length"),
         "zh": ("多长", "多远", "多高", "多宽"),
     },
+    Dimension.COUNT: {
+        "en": ("how many", "how many times", "how many visits", "number of"),
+        "zh": ("几次", "多少次", "几个", "多少个", "几趟"),
+    },
     Dimension.DATE: {
         "en": ("when", "what date", "which day"),
         "zh": ("什么时候", "哪天", "日期", "几号"),
@@ -463,14 +498,48 @@ _GENERIC_WORDS = frozenset(
 )
 
 
+# How customers say a predicate-id word ("required" -> "need"), and weekdays in Chinese.
+_SAME_MEANING: Mapping[str, tuple[str, ...]] = {
+    "required": ("need", "needed", "requirement", "requirements", "需要"),
+    "requires": ("need", "needed", "需要"),
+    "allowed": ("allow", "allowed", "允许"),
+    "accepted": ("accept", "接受"),
+    "included": ("include", "includes", "包含"),
+    "spoken": ("speak", "speaks", "说"),
+    "notice": ("advance", "提前"),
+    "monday": ("周一", "星期一", "礼拜一"),
+    "tuesday": ("周二", "星期二", "礼拜二"),
+    "wednesday": ("周三", "星期三", "礼拜三"),
+    "thursday": ("周四", "星期四", "礼拜四"),
+    "friday": ("周五", "星期五", "礼拜五"),
+    "saturday": ("周六", "星期六", "礼拜六"),
+    "sunday": ("周日", "星期日", "星期天", "礼拜天"),
+    "weekday": ("weekdays", "工作日", "平日"),
+    "weekend": ("weekends", "周末"),
+    "languages": ("language", "speak", "语言"),
+    "parking": ("park", "停车"),
+}
+
+
 def word_forms(predicate: str) -> tuple[str, ...]:
     """The predicate's own distinctive words and their inflections, as cues:
     ``steep_time`` -> steep, steeps, steeping, steeped; ``opens_at`` -> opens, open, ..."""
     forms: dict[str, None] = {}
     for word in predicate_words(predicate):
+        if any(ch.isdigit() for ch in word) and len(word) >= 2 and word.isascii():
+            forms.setdefault(word, None)  # "5g" in has_5g
+            continue
         if len(word) < 3 or word in _GENERIC_WORDS or not word.isascii():
             continue
+        for other in _SAME_MEANING.get(word, ()):
+            forms.setdefault(other, None)
         stem = word
+        if word.endswith("ation") and len(word) > 8:
+            # cancellation -> cancel, reservation -> reserv(e)
+            base = word[:-5]
+            base = base[:-1] if len(base) > 3 and base[-1] == base[-2] else base
+            for form in (base, base + "s", base + "ed", base + "ing", base + "e"):
+                forms.setdefault(form, None)
         for suffix in ("ing", "ed", "es", "s"):
             if word.endswith(suffix) and len(word) - len(suffix) >= 3 and not word.endswith("ss"):
                 stem = word[: -len(suffix)]

@@ -244,6 +244,8 @@ class GraphIndex:
     cues: SurfaceTrie
     texts: SurfaceTrie  # literal text values: Entry(predicate, score, TEXT_VALUE) per value
     text_owners: dict[str, tuple[str, ...]]  # predicate -> nodes with text values of it
+    # a word of a longer text value ("PayNow" in "cash, NETS, ... and PayNow") -> where
+    value_words: dict[str, frozenset[tuple[str, str]]]
     surfaces: dict[str, tuple[str, str]]
     vocabulary: dict[str, set[str]]  # fuzzy: token or one-deletion variant -> tokens
     known_words: set[str]
@@ -365,6 +367,22 @@ def _build(graph: nx.MultiDiGraph) -> GraphIndex:
             for surface in _short_forms(words, full_keys, node):
                 short_forms[match_key(surface)][node] = surface
 
+    # "the student plan", "Keemun tea": a distinctive word of a name with the node's type.
+    for node, labels, _ in labelled:
+        node_types = graph.nodes[node]["types"]
+        if not node_types or not node_types[0].isascii():
+            continue
+        type_word = node_types[0].casefold()
+        for label in labels:
+            for word in tokens(label.text):
+                if (
+                    word.isascii()
+                    and word.isalpha()
+                    and len(word) >= 3
+                    and word.casefold() != type_word
+                    and _distinctive(word, full_keys, node)
+                ):
+                    short_forms[match_key(f"{word} {type_word}")][node] = f"{word} {type_word}"
     for key, by_node in short_forms.items():
         if key in full_keys:
             continue
@@ -440,14 +458,15 @@ def _build(graph: nx.MultiDiGraph) -> GraphIndex:
         for dimension in quantity_dimensions.get(predicate, ()):
             for asked in DIMENSION_CUES.get(dimension, {}).values():
                 for phrase in asked:
-                    cues.add(phrase, Entry(predicate, 0.55, CueKind.ATTRIBUTE))
+                    cues.add(phrase, Entry(predicate, 0.45, CueKind.ATTRIBUTE))
         info = attributes.get(predicate)
         if info is None:
             info = attributes[predicate] = AttributeInfo(predicate, {"en": spoken or predicate})
         if not info.order and Dimension.TEXT in quantity_dimensions.get(predicate, ()):
             info.order = scale_of(text_values.get(predicate, set()))
-        _apply_concepts(info, cues)
+        _apply_concepts(info, cues, quantity_dimensions.get(predicate, set()))
     texts, text_owners = _text_values(graph)
+    value_words = _value_words(graph)
     classes = _classes(graph, attributes)
 
     vocabulary: dict[str, set[str]] = defaultdict(set)
@@ -461,6 +480,7 @@ def _build(graph: nx.MultiDiGraph) -> GraphIndex:
         cues=cues,
         texts=texts,
         text_owners=text_owners,
+        value_words=value_words,
         surfaces=surfaces,
         vocabulary=dict(vocabulary),
         known_words=vocab_words,
@@ -474,10 +494,15 @@ def _build(graph: nx.MultiDiGraph) -> GraphIndex:
     )
 
 
-def _apply_concepts(info: AttributeInfo, cues: SurfaceTrie) -> None:
-    """Cue ``info``'s predicate by the built-in concepts its id names; the graph's own
-    names, phrases and relation words (its Attribute node) come first."""
-    found = concepts_for(info.predicate)
+def _apply_concepts(info: AttributeInfo, cues: SurfaceTrie, dimensions: set[Dimension]) -> None:
+    """Cue ``info``'s predicate by the built-in concepts its id names and its kind of value
+    fits (a yes/no ``parking_available`` is no stock status); the graph's own names,
+    phrases and relation words (its Attribute node) come first."""
+    found = tuple(
+        c
+        for c in concepts_for(info.predicate)
+        if not dimensions or not c.dimensions or dimensions & c.dimensions
+    )
     info.concepts = tuple(c.name for c in found)
     for rank, concept in enumerate(found):
         # Below the graph's own words (Attribute nodes 1.0, the predicate's id 0.8): a
@@ -546,6 +571,26 @@ def _text_values(graph: nx.MultiDiGraph) -> tuple[SurfaceTrie, dict[str, tuple[s
                         texts.add(STATUS_ZH[spoken], Entry(predicate, 1.0, TEXT_VALUE))
                     owners[predicate].setdefault(node, None)
     return texts, {p: tuple(nodes) for p, nodes in owners.items()}
+
+
+_VALUE_WORD = re.compile(r"[A-Za-z][A-Za-z0-9+&'-]{3,}")
+
+
+def _value_words(graph: nx.MultiDiGraph) -> dict[str, frozenset[tuple[str, str]]]:
+    """The words of literal text values of several words, each with the (node, predicate)
+    pairs whose values hold it: a customer naming one ("do you take PayNow?") asks that."""
+    found: dict[str, set[tuple[str, str]]] = defaultdict(set)
+    for node, data in graph.nodes(data=True):
+        if ATTRIBUTE_TYPE in data["types"]:
+            continue
+        for predicate, pairs in data["values"].items():
+            for _, value in pairs:
+                if not isinstance(value, Text) or " " not in value.value.strip():
+                    continue
+                for word in _VALUE_WORD.findall(value.value):
+                    if word.casefold() not in _STOPWORDS:
+                        found[word.casefold()].add((node, predicate))
+    return {w: frozenset(where) for w, where in found.items()}
 
 
 def _classes(
@@ -650,6 +695,11 @@ def _distinctive_alone(word: str, full_keys: dict[str, set[str]], node: str) -> 
 def _short_forms(words: list[str], full_keys: dict[str, set[str]], node: str) -> Iterator[str]:
     content = [w for w in words if w[0].isalnum() or is_cjk(w[0])]
     n = len(content)
+    if n >= 3 and all(w.isascii() for w in content):
+        # "Dr Lim" for "Dr Marcus Lim": the first and the last word.
+        ends = [content[0], content[-1]]
+        if any(_distinctive(w, full_keys, node) for w in ends):
+            yield _join(ends)
     for length in range(1, n):
         for start in range(n - length + 1):
             span = content[start : start + length]

@@ -168,6 +168,29 @@ _MONEY_SUFFIX = {
     "欧元": "EUR",
     "gbp": "GBP",
     "英镑": "GBP",
+    "sgd": "SGD",
+    "singapore dollars": "SGD",
+    "新加坡元": "SGD",
+    "新币": "SGD",
+    "hkd": "HKD",
+    "港元": "HKD",
+    "港币": "HKD",
+    "aud": "AUD",
+    "澳元": "AUD",
+    "cad": "CAD",
+    "加元": "CAD",
+    "nzd": "NZD",
+    "chf": "CHF",
+    "瑞士法郎": "CHF",
+    "inr": "INR",
+    "rupees": "INR",
+    "krw": "KRW",
+    "韩元": "KRW",
+    "twd": "TWD",
+    "新台币": "TWD",
+    "myr": "MYR",
+    "ringgit": "MYR",
+    "令吉": "MYR",
 }
 _MONEY_PREFIX = {
     "$": "USD",
@@ -179,6 +202,15 @@ _MONEY_PREFIX = {
     "eur": "EUR",
     "£": "GBP",
     "gbp": "GBP",
+    "s$": "SGD",
+    "sgd": "SGD",
+    "hk$": "HKD",
+    "hkd": "HKD",
+    "a$": "AUD",
+    "c$": "CAD",
+    "nt$": "TWD",
+    "₹": "INR",
+    "₩": "KRW",
 }
 
 _AT_MOST_BEFORE = re.compile(
@@ -244,7 +276,7 @@ _TIME = _compile(
 _ZH_TIME = _compile(rf"(?P<part>上午|下午|晚上|中午|早上)?(?P<h>{NUM})点(?P<half>半)?")
 
 _MONEY_PREFIXED = _compile(
-    rf"(?P<cur>US\$|\$|USD|EUR|GBP|¥|￥|€|£)\s?(?P<low>{NUM})(?:\s*(?:-|–|—|to|~)\s*(?:US\$|\$)?(?P<high>{NUM}))?"
+    rf"(?P<cur>US\$|S\$|HK\$|A\$|C\$|NT\$|\$|USD|EUR|GBP|SGD|HKD|¥|￥|€|£|₹|₩)\s?(?P<low>{NUM})(?:\s*(?:-|–|—|to|~)\s*(?:US\$|S\$|HK\$|A\$|C\$|NT\$|\$|€|£|¥)?(?P<high>{NUM}))?"
 )
 _MONEY_SUFFIXED = _compile(
     rf"{RANGE}\s*(?P<cur>"

@@ -178,10 +178,14 @@ def analyse_question(
     superlative: tuple[str, CueKind] | None = None
     for hit in cues:
         if any(
-            m.start <= hit.start and hit.end <= m.end and (m.end - m.start) > (hit.end - hit.start)
+            m.start <= hit.start
+            and hit.end <= m.end
+            and (
+                (m.end - m.start) > (hit.end - hit.start) or all(e.score < 0.8 for e in hit.entries)
+            )
             for m in mentions
         ):
-            continue  # "tasting" inside "the tasting room": a name, not a cue
+            continue  # "tasting" in "the tasting room", "shipping" naming Shipping: names
         best: dict[str, float] = {}
         for entry in hit.entries:
             best[entry.target] = max(best.get(entry.target, 0.0), entry.score)
@@ -194,7 +198,7 @@ def analyse_question(
             if cue.comparative and comparison is None:
                 comparison = (entry.target, cue)
             if cue.superlative and superlative is None:
-                superlative = (entry.target, cue)
+                superlative = (_most_owned(graph, hit.entries, cue), cue)
     if superlative is None:
         superlative = _worded_superlative(text, cues, weight)
     texts = _texts(graph, text, mentions)
@@ -256,6 +260,12 @@ def analyse_question(
         implied = _implied_subjects(graph, _best(strong or weak, weight, set()))
         if implied:
             ranked, kind = list(implied), QuestionKind.LOOKUP
+    if not ranked and not strong and not weak and kind is QuestionKind.LOOKUP and not focus:
+        # Nothing named but a word of a value: "Do you take PayNow?" asks the one
+        # attribute whose value holds it.
+        named = _named_in_values(graph, text, mentions)
+        if named is not None:
+            ranked, (strong[named[1]]) = [named[0]], None
     predicates = dict(strong)
     owned = {p for n in ranked for p in graph.nodes[n]["values"]} | {
         f.predicate for n in ranked for f in graph.nodes[n]["facts"] if f.edge
@@ -310,6 +320,32 @@ _MOST_EN = re.compile(
 _MOST_ZH = re.compile(r"最(?:(?P<least>少|低|小|弱|短)|(?P<most>多|高|大|强|长))")
 
 
+def _named_in_values(
+    graph: nx.MultiDiGraph, text: str, mentions: Sequence[Mention]
+) -> tuple[str, str] | None:
+    words = graph_index(graph).value_words
+    places: set[tuple[str, str]] = set()
+    for found in re.finditer(r"[A-Za-z][A-Za-z0-9+&'-]{3,}", text):
+        if any(m.start <= found.start() < m.end for m in mentions):
+            continue
+        places |= words.get(found.group().casefold(), frozenset())
+    return places.pop() if len(places) == 1 else None
+
+
+def _most_owned(graph: nx.MultiDiGraph, entries: Sequence[Any], kind: CueKind) -> str:
+    """Of the predicates one superlative cue can mean ("cheapest": a monthly fee, a SIM
+    fee, a porting fee), the one most things have: what a set is ranked by."""
+    targets = list(dict.fromkeys(e.target for e in entries if CueKind(e.kind) is kind))
+    if len(targets) == 1:
+        return targets[0]
+    counts = {t: 0 for t in targets}
+    for _, data in graph.nodes(data=True):
+        for target in targets:
+            if target in data["values"]:
+                counts[target] += 1
+    return max(targets, key=lambda t: counts[t])
+
+
 def _worded_superlative(
     text: str, cues: Sequence[Any], weight: dict[str, float]
 ) -> tuple[str, CueKind] | None:
@@ -340,7 +376,7 @@ def _best(candidates: dict[str, None], weight: dict[str, float], owned: set[str]
     if not pool:
         return []
     top = max(weight.get(p, 0.0) for p in pool)
-    return [p for p in pool if weight.get(p, 0.0) >= top - 0.2]
+    return [p for p in pool if weight.get(p, 0.0) >= top - 0.12]
 
 
 def _implied_subjects(graph: nx.MultiDiGraph, predicates: Sequence[str]) -> tuple[str, ...]:

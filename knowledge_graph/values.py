@@ -60,6 +60,16 @@ UNITS: dict[str, UnitInfo] = {
         _unit("EUR", Dimension.MONEY, "EUR"),
         _unit("GBP", Dimension.MONEY, "GBP"),
         _unit("JPY", Dimension.MONEY, "JPY"),
+        _unit("SGD", Dimension.MONEY, "SGD"),
+        _unit("HKD", Dimension.MONEY, "HKD"),
+        _unit("AUD", Dimension.MONEY, "AUD"),
+        _unit("CAD", Dimension.MONEY, "CAD"),
+        _unit("NZD", Dimension.MONEY, "NZD"),
+        _unit("CHF", Dimension.MONEY, "CHF"),
+        _unit("INR", Dimension.MONEY, "INR"),
+        _unit("KRW", Dimension.MONEY, "KRW"),
+        _unit("TWD", Dimension.MONEY, "TWD"),
+        _unit("MYR", Dimension.MONEY, "MYR"),
         _unit("seconds", Dimension.DURATION, "day", str(Decimal(1) / Decimal(86400))),
         _unit("minutes", Dimension.DURATION, "day", str(Decimal(1) / Decimal(1440))),
         _unit("hours", Dimension.DURATION, "day", str(Decimal(1) / Decimal(24))),
@@ -110,6 +120,24 @@ UNIT_SPELLINGS = {
     "gbp": "GBP",
     "£": "GBP",
     "jpy": "JPY",
+    "sgd": "SGD",
+    "s$": "SGD",
+    "hkd": "HKD",
+    "hk$": "HKD",
+    "aud": "AUD",
+    "a$": "AUD",
+    "cad": "CAD",
+    "c$": "CAD",
+    "nzd": "NZD",
+    "chf": "CHF",
+    "inr": "INR",
+    "₹": "INR",
+    "krw": "KRW",
+    "₩": "KRW",
+    "twd": "TWD",
+    "nt$": "TWD",
+    "myr": "MYR",
+    "rm": "MYR",
     "lbs": "lb",
     "pound": "lb",
     "pounds": "lb",
@@ -272,6 +300,7 @@ _RANGE = re.compile(r"^\s*([\d.,]+)\s*(?:-|–|—|~|to)\s*([\d.,]+)\s*$")
 _TIME = re.compile(r"(\d{1,2}):(\d{2})")
 _TZ = re.compile(r"(UTC|GMT)\s*([+-]\s*\d{1,2})(?::?(\d{2}))?", re.IGNORECASE)
 _PLAIN_NUMBER = re.compile(r"^\s*\d+(?:\.\d+)?\s*$")
+_PLAIN_RANGE = re.compile(r"^\s*\d+(?:\.\d+)?\s*[-–]\s*\d+(?:\.\d+)?\s*$")
 _TRUE = {"true", "yes", "1", "y"}
 _FALSE = {"false", "no", "0", "n"}
 # Without a unit, only words that cannot be anything else are flags.
@@ -285,7 +314,7 @@ def parse_literal(obj: str, unit: str) -> Literal:
     info = unit_info(unit)
     if info.dimension is Dimension.TEXT:
         # A bare number with no unit ("gears,7,") is a count of the predicate's thing.
-        if _PLAIN_NUMBER.match(obj):
+        if _PLAIN_NUMBER.match(obj) or _PLAIN_RANGE.match(obj):
             return _parse_number_or_range(obj.strip(), "count")
         return _inferred(obj)
     if info.dimension is Dimension.BOOLEAN:

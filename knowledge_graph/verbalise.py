@@ -33,11 +33,18 @@ _ZH_UNITS = {
     "EUR": "欧元",
     "GBP": "英镑",
     "JPY": "日元",
+    "SGD": "新加坡元",
+    "HKD": "港元",
+    "AUD": "澳元",
+    "CAD": "加元",
+    "TWD": "新台币",
+    "KRW": "韩元",
     "kg": "公斤",
     "USD": "美元",
     "CNY": "元",
     "times": "次",
 }
+_EN_CURRENCY_SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "SGD": "S$", "HKD": "HK$"}
 _EN_SINGULAR = {
     "days": "day",
     "business days": "business day",
@@ -84,8 +91,9 @@ def render_quantity(value: Quantity, lang: str, *, noun_zh: str | None = None) -
         if info.dimension is Dimension.COUNT and value.unit != "times":
             return f"{amount}个{noun_zh or value.unit}"
         return f"{amount}{_ZH_UNITS.get(value.unit, value.unit)}"
-    if value.unit == "USD":
-        return f"${low}" if not value.is_range else f"${low}–${high}"
+    symbol = _EN_CURRENCY_SYMBOLS.get(value.unit)
+    if symbol is not None:
+        return f"{symbol}{low}" if not value.is_range else f"{symbol}{low}–{symbol}{high}"
     if value.unit == "times" and not value.is_range and value.low in (1, 2):
         return "once" if value.low == 1 else "twice"
     unit = value.unit
@@ -159,7 +167,40 @@ _PLURAL_VERB = re.compile(r"^(\{subject\} )(" + "|".join(_PLURAL_VERBS) + r")\b"
 def _plural_name(name: str) -> bool:
     """Whether an English name reads as plural ("Aurora X2 Headphones")."""
     last = name.rsplit(" ", 1)[-1]
+    if last.casefold() in _SINGULAR_IN_S:
+        return False
     return last.isalpha() and len(last) > 3 and last.endswith("s") and not last.endswith("ss")
+
+
+_SINGULAR_IN_S = frozenset(
+    [
+        "plus",
+        "bus",
+        "gas",
+        "lens",
+        "news",
+        "series",
+        "chassis",
+        "canvas",
+        "bonus",
+        "campus",
+        "status",
+        "atlas",
+        "iris",
+        "virus",
+        "lotus",
+        "cactus",
+        "corpus",
+        "genius",
+        "nexus",
+        "radius",
+        "focus",
+        "citrus",
+        "hibiscus",
+        "octopus",
+        "walrus",
+    ]
+)
 
 
 def _sentence_case(text: str) -> str:
@@ -252,7 +293,7 @@ def _flag_template(name: str, flag: bool, lang: str) -> str | None:
     """A yes/no attribute said as people say it: "{subject} is organic." / "is not
     dishwasher safe." / "has outdoor seating" (``has_seating_outdoors``-style names)."""
     if lang == "zh":
-        return "{subject}的" + name + ("：是。" if flag else "：否。")
+        return "{subject}的" + name + ("为是。" if flag else "为否。")
     words = name.replace("_", " ").split()
     if words and words[0] in ("has", "have") and len(words) > 1:
         rest = " ".join(words[1:])

@@ -84,6 +84,26 @@ class ComposedAnswerer:
             sentences.extend(verbalise(graph, unsaid, lang) if unsaid else [])
         return sentences
 
+    def unsaid_asked(
+        self,
+        graph: nx.MultiDiGraph,
+        q: Question,
+        facts: Sequence[Fact],
+        said: set[str],
+        lang: str,
+    ) -> list[str]:
+        """Sentences for the asked attributes of the first thing asked about that a
+        lookup's answer left out (``said``: the predicates it states)."""
+        if q.kind is not QuestionKind.LOOKUP or not q.subjects or not said:
+            return []
+        subject = q.subjects[0]
+        unsaid = [
+            f
+            for f in facts
+            if f.subject == subject and f.predicate in q.predicates and f.predicate not in said
+        ]
+        return verbalise(graph, unsaid, lang) if unsaid else []
+
     def unknown(self, lang: str) -> str:
         return _UNKNOWN.get(lang, _UNKNOWN["en"])
 

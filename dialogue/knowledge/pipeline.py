@@ -253,6 +253,10 @@ class KnowledgeAnswerer:
                 generation_s=generation[0],
             )
         missing = self.composer.status_sentences(graph, q, answered, lang)
+        # Every asked fact of the thing asked about is said: "How much is shipping?" is the
+        # fee and the free-shipping threshold, "when is it open?" opening and closing.
+        missing += self.composer.unsaid_asked(graph, q, facts, answered, lang)
+        missing = list(dict.fromkeys(m for m in missing if m.rstrip(".。") not in text))
         if missing:
             # Buying or stock questions always hear the status facts (restock date,
             # discontinued) that the model left out, in the graph's own words.

@@ -86,4 +86,4 @@ def test_follow_ups_keep_another_businesss_product_in_focus(tmp_path: Path) -> N
     assert result.exit_code == 0, result.output
     first, second = (json.loads(line) for line in result.output.splitlines() if line[:1] == "{")
     assert "sage green" in first["reply"] and "gears" not in first["reply"]
-    assert "649 EUR" in second["reply"], second
+    assert "€649" in second["reply"], second
