@@ -83,7 +83,7 @@ class Services:
 
             torch.set_num_threads(1)
         answers = GraphAnswers(
-            knowledge, KnowledgeAnswerer(chat_model, store_name=settings.store_name)
+            knowledge, KnowledgeAnswerer(chat_model, store_name=settings.business_name)
         )
         return cls(
             settings=settings,

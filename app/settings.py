@@ -77,8 +77,10 @@ class Settings(BaseSettings):
     )
 
     # --- bot -------------------------------------------------------------------------
-    store_name: str = Field(
-        default="Acme Gadgets", description="The business the assistant speaks for (prompts)."
+    store_name: str | None = Field(
+        default=None,
+        description="The business the assistant speaks for (prompts, the shop page); "
+        "default: the project's config.yml assistant_name.",
     )
     nlu_fallback_threshold: float = Field(
         default=0.45, ge=0.0, le=1.0, description="Below this intent confidence: utter_default."
@@ -163,6 +165,22 @@ class Settings(BaseSettings):
         if self.database_url:
             return self.database_url
         return f"sqlite:///{(self.data_dir / 'kefu.db').resolve()}"
+
+    @property
+    def business_name(self) -> str:
+        """``store_name``, else the project's ``assistant_name``, else "our store"."""
+        if self.store_name:
+            return self.store_name
+        from dialogue.project import ProjectConfig
+
+        config = self.project_dir / "config.yml"
+        from dialogue.exceptions import DialogueError
+
+        try:
+            name = ProjectConfig.from_yaml(config.read_text(encoding="utf-8")).assistant_name
+        except (OSError, DialogueError):
+            name = None
+        return name or "our store"
 
     @property
     def models_dir(self) -> Path:

@@ -1,7 +1,8 @@
 """An assistant project in Rasa 3's layout, read into typed values.
 
     project/
-      config.yml        language, pipeline, policies, assistant_id (optional)
+      config.yml        language, pipeline, policies, assistant_id (optional),
+                        assistant_name (optional, kefu: the business the assistant speaks for)
       domain.yml        or a domain/ folder of YAML files
       data/**/*.yml     nlu (read here), stories and rules (paths kept for the dialogue engine)
       tests/**/*.yml    test stories (paths kept)
@@ -37,6 +38,8 @@ class ProjectConfig:
     policies: tuple[Mapping[str, Any], ...] = ()
     assistant_id: str | None = None
     recipe: str | None = None
+    # kefu's own key: the business the assistant speaks for (KEFU_STORE_NAME overrides it).
+    assistant_name: str | None = None
 
     @classmethod
     def from_yaml(cls, text: str, *, path: Path | None = None) -> ProjectConfig:
@@ -55,12 +58,16 @@ class ProjectConfig:
             )
         assistant_id = document.get("assistant_id")
         recipe = document.get("recipe")
+        assistant_name = document.get("assistant_name")
         return cls(
             language=language,
             pipeline=_components(document, "pipeline", path),
             policies=_components(document, "policies", path),
             assistant_id=str(assistant_id) if assistant_id is not None else None,
             recipe=str(recipe) if recipe is not None else None,
+            assistant_name=str(assistant_name).strip() or None
+            if assistant_name is not None
+            else None,
         )
 
     def component(self, *names: str) -> Mapping[str, Any] | None:

@@ -300,7 +300,7 @@ CONCEPTS: tuple[Concept, ...] = (
     ),
     _c(
         "place",
-        "address|location|located|origin|place|venue|where|from|region|city",
+        "address|location|located|origin|place|venue|where|from|region|city|area|postcode|zipcode|postal|neighbourhood|neighborhood",
         dims="text",
         en="where|address|location|located|come from|comes from|from where|made in|produced|origin",
         zh="哪里|在哪|地址|位置|产地|哪里产|哪产|产自|来自|出产|地点",
@@ -414,6 +414,14 @@ def concepts_for(predicate: str) -> tuple[Concept, ...]:
     for word in reversed(words):
         for concept in CONCEPTS:
             if concept not in found and word in concept.keys:
+                found.append(concept)
+    for word in reversed(words):
+        # Compounds as other systems export them: pricerange, entrancefee, openhours.
+        for concept in CONCEPTS:
+            if concept not in found and any(
+                len(key) >= 4 and key != word and (word.startswith(key) or word.endswith(key))
+                for key in concept.keys
+            ):
                 found.append(concept)
     return tuple(found)
 

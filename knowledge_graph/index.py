@@ -498,11 +498,29 @@ def _apply_concepts(info: AttributeInfo, cues: SurfaceTrie, dimensions: set[Dime
     """Cue ``info``'s predicate by the built-in concepts its id names and its kind of value
     fits (a yes/no ``parking_available`` is no stock status); the graph's own names,
     phrases and relation words (its Attribute node) come first."""
+    named = concepts_for(info.predicate)
     found = tuple(
-        c
-        for c in concepts_for(info.predicate)
-        if not dimensions or not c.dimensions or dimensions & c.dimensions
+        c for c in named if not dimensions or not c.dimensions or dimensions & c.dimensions
     )
+    # Levels of a quantity ("pricerange": cheap < moderate < expensive) are asked about
+    # and ranked with the quantity's words ("is it pricey?", "the cheapest"), but said as
+    # levels: cues and relations only.
+    levels = tuple(
+        c for c in named if c not in found and info.order and (c.less or c.most) and c.dimensions
+    )
+    for concept in levels:
+        for words in concept.cues.values():
+            for word in words:
+                cues.add(word, Entry(info.predicate, 0.65, CueKind.ATTRIBUTE))
+        for kind, table in (
+            (CueKind.LESS, concept.less),
+            (CueKind.MORE, concept.more),
+            (CueKind.LEAST, concept.least),
+            (CueKind.MOST, concept.most),
+        ):
+            for words in table.values():
+                for word in words:
+                    cues.add(word, Entry(info.predicate, 0.65, kind))
     info.concepts = tuple(c.name for c in found)
     for rank, concept in enumerate(found):
         # Below the graph's own words (Attribute nodes 1.0, the predicate's id 0.8): a

@@ -75,11 +75,12 @@ _LAST_SENTENCE = re.compile(r"(?<=[.!?。！？])\s*")
 _REQUEST_EN = re.compile(
     r"\?|^\s*(?:(?:so|and|but|also|then|ok|okay|hi|hello)\W+)?(?:what|which|where|when|who|whom|whose|"
     r"why|how|is|are|does|do|can|could|will|would|should|has|have|may|did|tell me|show me|"
-    r"list|give me|i(?:'d| would) like to know|i want to know|i wonder)\b",
+    r"list|give me|i(?:'d| would) like|i want|i need|i'm looking for|i am looking for|"
+    r"looking for|find me|recommend|suggest|i wonder)\b",
     re.IGNORECASE,
 )
 _REQUEST_ZH = re.compile(
-    r"[?？]|吗|呢|什么|哪|几|多少|多久|多长|怎么|怎样|如何|是否|有没有|能不能|可不可以|是不是|请问|介绍"
+    r"[?？]|吗|呢|什么|哪|几|多少|多久|多长|怎么|怎样|如何|是否|有没有|能不能|可不可以|是不是|请问|介绍|我想|我要|想找|推荐"
 )
 
 
@@ -257,7 +258,10 @@ def analyse_question(
     ):
         # "What discount do members get?", "Do you ship to Singapore?": an attribute only
         # one thing has names that thing.
-        implied = _implied_subjects(graph, _best(strong or weak, weight, set()))
+        best = _best(strong or weak, weight, set())
+        implied = _implied_subjects(
+            graph, best, specific=[p for p in best if peak.get(p, 0.0) >= _WORD_CUE]
+        )
         if implied:
             ranked, kind = list(implied), QuestionKind.LOOKUP
     if not ranked and not strong and not weak and kind is QuestionKind.LOOKUP and not focus:
@@ -310,6 +314,7 @@ def analyse_question(
 _NEED_RE = {"en": _NEED_EN, "zh": _NEED_ZH}
 _NOT_FLAG = re.compile(r"\bnot\b|\bnon-|\bwithout\b|n't\b|不是|没有|非", re.IGNORECASE)
 _CONCEPT_CUE = 0.65  # the weakest score of a built-in concept's cue (index._apply_concepts)
+_WORD_CUE = 0.6  # a word of a predicate's id; "how much"-style cues score less
 
 
 _MOST_EN = re.compile(
@@ -379,13 +384,24 @@ def _best(candidates: dict[str, None], weight: dict[str, float], owned: set[str]
     return [p for p in pool if weight.get(p, 0.0) >= top - 0.12]
 
 
-def _implied_subjects(graph: nx.MultiDiGraph, predicates: Sequence[str]) -> tuple[str, ...]:
+def _implied_subjects(
+    graph: nx.MultiDiGraph, predicates: Sequence[str], *, specific: Sequence[str]
+) -> tuple[str, ...]:
     """The one thing that has the asked attributes, when only one does: "do prices
     include sales tax?" is about the one thing with a sales-tax attribute (prices are
     everywhere)."""
     owners = graph_index(graph).owners
-    single = {owners[p][0] for p in predicates if len(owners.get(p, [])) == 1}
-    return tuple(single) if len(single) == 1 else ()
+    single = [owners[p][0] for p in predicates if len(owners.get(p, [])) == 1]
+    if len(set(single)) == 1:
+        return (single[0],)
+    # "How do I reach them?": the thing with most of the asked attributes (phone, email)
+    # rather than the one with a single one (an emergency line).
+    named = [owners[p][0] for p in specific if len(owners.get(p, [])) == 1]
+    counts = {node: named.count(node) for node in set(named)}
+    ranked = sorted(counts.items(), key=lambda item: -item[1])
+    if len(ranked) >= 2 and ranked[0][1] >= 2 and ranked[0][1] > ranked[1][1]:
+        return (ranked[0][0],)
+    return ()
 
 
 def _owns_facts(graph: nx.MultiDiGraph, node: str) -> bool:

@@ -10,6 +10,7 @@ import datetime as dt
 import re
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
+from typing import Any
 
 import networkx as nx
 
@@ -233,6 +234,11 @@ def _group_sentence(
         template = info.phrases.get(f"{lang}/false")
     elif flag is True or flag is None:
         template = info.phrases.get(lang)
+    if template is None and lang == "en" and _on_scale(info, facts):
+        # Levels read as levels: "Jasmine Silver Needle has low caffeine."
+        name = info.names.get("en", predicate).replace("_", " ")
+        name = name[:1].lower() + name[1:] if not name[1:2].isupper() else name
+        template = "{subject} has {value} " + name + "."
     if template is None and flag is not None:
         template = _flag_template(
             info.names.get(lang) or info.names.get("en", predicate), flag, lang
@@ -271,6 +277,14 @@ _PREPOSITIONS = frozenset(
         "since",
     ]
 )
+
+
+def _on_scale(info: Any, facts: list[Fact]) -> bool:
+    """Whether ``facts`` are one level of an ordered attribute ("low" of low<medium<high)."""
+    if len(facts) != 1 or facts[0].edge or not info.order:
+        return False
+    value = facts[0].value
+    return isinstance(value, Text) and info.rank_of(value.value) is not None
 
 
 def _relation_template(name: str) -> str | None:

@@ -175,7 +175,7 @@ def _answer_file(
         raise click.ClickException(str(error)) from error
     name = model_name or (settings.model_name if settings.model_enabled else "none")
     model = None if name == "none" else _load_model(name, settings)
-    pipeline = KnowledgeAnswerer(model, store_name=store_name or settings.store_name)
+    pipeline = KnowledgeAnswerer(model, store_name=store_name or settings.business_name)
     knowledge = ConversationKnowledge(lambda: graph, pipeline)
 
     async def run() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 
 import click
 
@@ -51,8 +52,15 @@ def print_demo_accounts(settings: Settings) -> None:
 @click.command()
 @click.option("--host", default=None, help="Interface to listen on (default 127.0.0.1).")
 @click.option("--port", default=None, type=int, help="Port (default 8000).")
+@click.option(
+    "--project",
+    "project_dir",
+    type=click.Path(path_type=Path, file_okay=False, exists=True),
+    default=None,
+    help="The assistant project to serve (KEFU_PROJECT_DIR; default: the demo assistant).",
+)
 @click.option("--log-level", default="info", show_default=True)
-def run(host: str | None, port: int | None, log_level: str) -> None:
+def run(host: str | None, port: int | None, project_dir: Path | None, log_level: str) -> None:
     """Run kefu: chat widget, websocket, bot, consoles — the demo assistant by default."""
     import uvicorn
 
@@ -60,7 +68,8 @@ def run(host: str | None, port: int | None, log_level: str) -> None:
     from app.db.migrate import upgrade
     from app.main import create_app
 
-    overrides = {k: v for k, v in {"host": host, "port": port}.items() if v is not None}
+    options = {"host": host, "port": port, "project_dir": project_dir}
+    overrides = {k: v for k, v in options.items() if v is not None}
     settings = Settings(**overrides)  # type: ignore[arg-type]
     logging.basicConfig(level=log_level.upper(), format="%(levelname)s %(name)s: %(message)s")
     # Every periodic job logs a line per run at INFO; keep the console readable.

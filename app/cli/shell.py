@@ -147,7 +147,7 @@ def _knowledge(project_dir: Path, settings: Any) -> Any:
 
     if not project_graph_files(project_dir):
         return None
-    pipeline = KnowledgeAnswerer(chat_model_for(settings), store_name=settings.store_name)
+    pipeline = KnowledgeAnswerer(chat_model_for(settings), store_name=settings.business_name)
     return ConversationKnowledge.for_project(project_dir, pipeline)
 
 

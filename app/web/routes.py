@@ -32,7 +32,11 @@ async def shop(request: Request, services: ServicesDep) -> HTMLResponse:
     return templates.TemplateResponse(
         request,
         "shop.html",
-        {"store_name": "Acme Gadgets", "products": products, "widget_url": "/widget.js"},
+        {
+            "store_name": services.settings.business_name,
+            "products": products,
+            "widget_url": "/widget.js",
+        },
     )
 
 

@@ -22,6 +22,7 @@ from knowledge_graph import (
 )
 from knowledge_graph.checking import window_contains
 from knowledge_graph.index import CueKind, graph_index
+from knowledge_graph.language import match_key
 from knowledge_graph.questions import QuestionKind
 from knowledge_graph.selection import status_facts
 from knowledge_graph.values import Quantity, magnitude
@@ -55,7 +56,13 @@ class ComposedAnswerer:
         self, graph: nx.MultiDiGraph, question: Question, facts: Sequence[Fact], lang: str
     ) -> str:
         """The answer to ``question`` from ``facts`` (as ``retrieve`` returned them)."""
-        for attempt in (self._comparison, self._window, self._membership, self._flag):
+        for attempt in (
+            self._comparison,
+            self._window,
+            self._membership,
+            self._flag,
+            self._has_value,
+        ):
             answer = attempt(graph, question, facts, lang)
             if answer:
                 return self._with_status(graph, question, answer, lang)
@@ -173,6 +180,24 @@ class ComposedAnswerer:
         for fact in facts:
             if fact.predicate in q.predicates and not fact.edge and isinstance(fact.value, Flag):
                 return _answer(fact.value.value, verbalise(graph, [fact], lang)[0], lang)
+        return None
+
+    def _has_value(
+        self, graph: nx.MultiDiGraph, q: Question, facts: Sequence[Fact], lang: str
+    ) -> str | None:
+        """ "Do you ship to Singapore?": yes with the value named, or no with the values
+        there are."""
+        if not q.polar or not q.texts or not q.subjects:
+            return None
+        subject = q.subjects[0]
+        for predicate, value in q.texts:
+            have = [f for f in facts if f.subject == subject and f.predicate == predicate]
+            if not have:
+                continue
+            same = [f for f in have if match_key(f.object) == match_key(value)]
+            if same:
+                return _answer(True, verbalise(graph, same, lang)[0], lang)
+            return _answer(False, verbalise(graph, have, lang)[0], lang)
         return None
 
     def _facts(self, graph: nx.MultiDiGraph, q: Question, facts: Sequence[Fact], lang: str) -> str:
