@@ -183,8 +183,9 @@ def extract_claims(
             for c in all_cues
         )
     ]
-    # A name inside a longer text value of an attribute the text talks about is part of
-    # the value ("Longjing" in "the address ... is 88 Longjing Road").
+    # A name inside (or as long as) a text value of an attribute the text talks about is
+    # part of the value ("Longjing" in "the address ... is 88 Longjing Road", "made of
+    # cast iron" after "the Cast Iron Tetsubin").
     talked = {e.target for c in all_cues for e in c.entries}
     scanned = index.texts.scan(text)
     all_mentions = [
@@ -193,7 +194,7 @@ def extract_claims(
         if not any(
             t.start <= m.start
             and m.end <= t.end
-            and (t.end - t.start) > (m.end - m.start)
+            and (t.end - t.start) >= (m.end - m.start)
             and any(e.target in talked for e in t.entries)
             for t in scanned
         )

@@ -419,7 +419,11 @@ def concepts_for(predicate: str) -> tuple[Concept, ...]:
         # Compounds as other systems export them: pricerange, entrancefee, openhours.
         for concept in CONCEPTS:
             if concept not in found and any(
-                len(key) >= 4 and key != word and (word.startswith(key) or word.endswith(key))
+                key != word
+                and (
+                    (len(key) >= 4 and (word.startswith(key) or word.endswith(key)))
+                    or (len(key) == 3 and len(word) >= 8 and word.endswith(key))
+                )
                 for key in concept.keys
             ):
                 found.append(concept)
@@ -525,7 +529,24 @@ _SAME_MEANING: Mapping[str, tuple[str, ...]] = {
     "weekday": ("weekdays", "工作日", "平日"),
     "weekend": ("weekends", "周末"),
     "languages": ("language", "speak", "语言"),
-    "parking": ("park", "停车"),
+    "parking": ("park", "停车", "停车场", "车位"),
+    "internet": ("wifi", "wi-fi", "wlan", "网络", "无线网"),
+    "wifi": ("internet", "wi-fi", "无线网"),
+    "breakfast": ("早餐",),
+    "pets": ("pet", "dog", "dogs", "cat", "cats", "宠物"),
+    "food": ("cuisine", "dishes", "菜", "菜系"),
+    "cuisine": ("food", "菜", "菜系"),
+    "stars": ("star", "rating", "星", "星级"),
+    "rating": ("rated", "stars", "评分"),
+    "smoking": ("smoke", "吸烟"),
+    "delivery": ("deliver", "送货", "外卖"),
+    "takeaway": ("take away", "takeout", "to go", "外卖", "打包"),
+    "reservation": ("book", "booking", "reserve", "预订", "订位"),
+    "reservations": ("book", "booking", "reserve", "预订", "订位"),
+    "checkin": ("check in", "check-in", "入住"),
+    "checkout": ("check out", "check-out", "退房"),
+    "minimum": ("at least", "最少", "最低"),
+    "age": ("old", "years old", "年龄", "岁"),
 }
 
 

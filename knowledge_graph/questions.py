@@ -258,9 +258,9 @@ def analyse_question(
     ):
         # "What discount do members get?", "Do you ship to Singapore?": an attribute only
         # one thing has names that thing.
-        best = _best(strong or weak, weight, set())
+        leading = _best(strong or weak, weight, set())
         implied = _implied_subjects(
-            graph, best, specific=[p for p in best if peak.get(p, 0.0) >= _WORD_CUE]
+            graph, leading, specific=[p for p in leading if peak.get(p, 0.0) >= _WORD_CUE]
         )
         if implied:
             ranked, kind = list(implied), QuestionKind.LOOKUP

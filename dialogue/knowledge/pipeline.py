@@ -39,6 +39,8 @@ from knowledge_graph import (
 )
 from knowledge_graph.grounding import Grounding, grounded_text, join_sentences
 from knowledge_graph.language import fold
+from knowledge_graph.questions import QuestionKind
+from knowledge_graph.selection import select
 from model_runtime.types import ChatMessage, ChatModel, SamplingParams
 
 
@@ -218,7 +220,13 @@ class KnowledgeAnswerer:
         )
         actions = result.actions + dropped
         final = check(graph, text, context=context) if dropped else result.report
-        answered = {p for c in final.with_status(ClaimStatus.SUPPORTED) for p in c.claim.predicates}
+        supported = final.with_status(ClaimStatus.SUPPORTED)
+        # What the answer states: the predicates of the facts its claims rest on ("Shipping
+        # is 12.00 CNY" states the fee, not every money attribute shipping has).
+        answered: set[str] = set()
+        for c in supported:
+            stated = {f.predicate for f in c.facts if f.predicate in c.claim.predicates}
+            answered |= stated or set(c.claim.predicates)
         asked = set(q.predicates) & {f.predicate for f in facts}
         # A draft that needed most of its sentences rewritten or dropped was a bad draft:
         # the composed answer reads better than a patchwork.
@@ -227,8 +235,13 @@ class KnowledgeAnswerer:
         # A comparison is answered only by a supported comparison ("X is lighter than Y"),
         # not by the two weights alone: otherwise the composed answer says it.
         compared = q.comparison is None or any(
-            c.claim.kind is ClaimKind.COMPARISON for c in final.with_status(ClaimStatus.SUPPORTED)
+            c.claim.kind is ClaimKind.COMPARISON for c in supported
         )
+        # "What is your most expensive tea?" is answered only by naming the top one: true
+        # sentences about another are no answer.
+        if q.kind is QuestionKind.SUPERLATIVE and compared:
+            members = select(graph, q).members
+            compared = not members or any(members[0] in c.claim.subjects for c in supported)
         # A yes/no question: the model's "No," before a repaired sentence must not say the
         # opposite of what the graph says (the composed answer knows the right word).
         expected, said = _polarity(composed), _polarity(text)
