@@ -240,6 +240,7 @@ def analyse_question(
         )
         if b.predicates
     ) or _bare_price_bounds(graph, text, lang)
+    bounds += _none_of(graph, text, cues) if not ranked else ()
     if comparison is not None and len(ranked) >= 2:
         kind = QuestionKind.COMPARISON
     elif not ranked:
@@ -335,6 +336,32 @@ def _named_in_values(
             continue
         places |= words.get(found.group().casefold(), frozenset())
     return places.pop() if len(places) == 1 else None
+
+
+_NONE_OF = re.compile(r"\b(?:no|without|zero)\s+$|(?:没有|无|不需要|不用)\s*$", re.IGNORECASE)
+
+
+def _none_of(graph: nx.MultiDiGraph, text: str, cues: Sequence[Any]) -> tuple[Bound, ...]:
+    """ "Which plans have no contract?": none of a counted attribute, as a limit of zero in
+    the unit its values have (only where they all have one)."""
+    bounds = []
+    for hit in cues:
+        if not _NONE_OF.search(text[: hit.start]):
+            continue
+        for entry in hit.entries:
+            if CueKind(entry.kind) is not CueKind.ATTRIBUTE:
+                continue
+            units = {
+                value.unit
+                for _, data in graph.nodes(data=True)
+                for _, value in data["values"].get(entry.target, ())
+                if isinstance(value, Quantity)
+            }
+            if len(units) == 1:
+                zero = Quantity(Decimal(0), Decimal(0), units.pop())
+                bounds.append(Bound((entry.target,), zero, Qualifier.AT_MOST))
+                break
+    return tuple(bounds)
 
 
 def _most_owned(graph: nx.MultiDiGraph, entries: Sequence[Any], kind: CueKind) -> str:

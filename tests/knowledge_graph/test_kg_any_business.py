@@ -128,3 +128,15 @@ async def test_predicates_described_with_at_rows() -> None:
     )
     assert "冲泡时间是120秒" in await answer(graph, "Longjing的冲泡时间是多少？")
     assert "Keemun" in (await answer(graph, "Which tea has the most strength?")).split(".")[0]
+
+
+async def test_none_of_a_counted_attribute_is_a_limit_of_zero() -> None:
+    plans = load_graph(TEA.parent / "lumo-mobile" / "graph.csv")
+    reply = await answer(plans, "Which plans have no contract?")
+    assert "Lumo Lite" in reply and "Lumo Max" not in reply, reply
+
+
+async def test_a_superlative_ranks_by_what_the_set_has_and_says_the_top_one() -> None:
+    plans = load_graph(TEA.parent / "lumo-mobile" / "graph.csv")
+    reply = await answer(plans, "Which plan is the cheapest?")
+    assert reply.startswith("The monthly fee of Lumo Student is €12"), reply
