@@ -12,8 +12,12 @@ import click
 def _store(settings: Any) -> Any:
     from sqlalchemy import create_engine
 
+    from app.db.migrate import upgrade
     from knowledge_graph.persistence import GraphStore
 
+    # The schema comes from the migrations only, as for `kefu run`: a graph imported into a
+    # fresh data dir is there when the product first starts.
+    upgrade(settings.resolved_database_url)
     url = settings.resolved_database_url
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url.removeprefix(
@@ -21,9 +25,7 @@ def _store(settings: Any) -> Any:
         )  # psycopg 3 is the driver kefu ships
     if url.startswith("sqlite:///"):
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-    store = GraphStore(create_engine(url))
-    store.create_tables()  # until the app's migrations include knowledge_graph.persistence.metadata
-    return store
+    return GraphStore(create_engine(url))
 
 
 @click.group("kg")

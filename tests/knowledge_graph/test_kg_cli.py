@@ -39,3 +39,27 @@ def test_bad_file_is_a_clear_error(tmp_path: Path) -> None:
     assert result.exit_code != 0
     assert "subject,predicate,object,unit" in result.output
     assert len(GRAPH_FILES) == 5
+
+
+def test_a_graph_imported_before_the_first_start_is_the_products_graph(tmp_path: Path) -> None:
+    # A business loads its graph into a fresh data dir, then starts kefu: the schema came
+    # from the migrations, so the start's own upgrade finds nothing to do, and the app
+    # answers from the imported revision rather than seeding the demo's.
+    from app.db.migrate import upgrade
+    from app.knowledge import KnowledgeBase
+    from app.settings import Settings
+
+    url = f"sqlite:///{tmp_path / 'fresh' / 'kefu.db'}"
+    tea = Path(__file__).parents[2] / "bench" / "data" / "businesses" / "cloud-mist-tea"
+    result = CliRunner().invoke(
+        main, ["kg", "import", str(tea / "graph.csv")], env={"KEFU_DATABASE_URL": url}
+    )
+    assert result.exit_code == 0, result.output
+    upgrade(url)  # what `kefu run` does first
+    knowledge = KnowledgeBase(Settings(database_url=url, data_dir=tmp_path / "fresh"))
+    try:
+        snapshot = knowledge.load()
+    finally:
+        knowledge.close()
+    assert snapshot.revision == 1
+    assert "T-longjing" in snapshot.graph and "P-100" not in snapshot.graph
