@@ -308,11 +308,20 @@ CONCEPTS: tuple[Concept, ...] = (
     ),
     _c(
         "opening",
-        "opens|open|opening|closes|close|closing|hours",
+        "opens|open|opening|hours",
         dims="time|text",
-        en="when|open|opens|opening hours|opening times|close|closes|closing time|hours|what time",
-        zh="几点|营业时间|开门|关门|开放|什么时候开|营业",
+        en="when|open|opens|opening hours|opening times|hours|what time",
+        zh="几点|营业时间|开门|开放|什么时候开|营业",
         names=("opening hours", "营业时间"),
+    ),
+    # Apart from opening: "open at 20:00" must not be checked against a closing time.
+    _c(
+        "closing",
+        "closes|close|closing",
+        dims="time|text",
+        en="close|closes|closing|closing time|shut",
+        zh="关门|几点关|打烊|关闭",
+        names=("closing time", "关门时间"),
     ),
     _c(
         "discount",

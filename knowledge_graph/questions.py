@@ -282,6 +282,11 @@ def analyse_question(
             predicates.setdefault(predicate, None)
     if superlative is not None:
         predicates.setdefault(superlative[0], None)
+    if any("opening" in index.attribute(p).concepts for p in predicates):
+        # "When is it open?" asks the hours: the closing time of the same thing too.
+        for predicate in sorted(owned):
+            if "closing" in index.attribute(predicate).concepts:
+                predicates.setdefault(predicate, None)
     flags: tuple[tuple[str, bool], ...] = ()
     if kind is QuestionKind.FILTER:
         negated = bool(_NOT_FLAG.search(text))

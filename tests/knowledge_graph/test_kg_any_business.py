@@ -140,3 +140,19 @@ async def test_a_superlative_ranks_by_what_the_set_has_and_says_the_top_one() ->
     plans = load_graph(TEA.parent / "lumo-mobile" / "graph.csv")
     reply = await answer(plans, "Which plan is the cheapest?")
     assert reply.startswith("The monthly fee of Lumo Student is €12"), reply
+
+
+def test_an_opening_time_is_not_checked_against_the_closing_time(tea: nx.MultiDiGraph) -> None:
+    # Seen from the default model over the websocket: "The tasting room is open at 20:00."
+    # (20:00 is when it closes) passed as supported while opening and closing shared cues.
+    (wrong,) = check(tea, "The tasting room is open at 20:00.").checks
+    assert wrong.status.value == "contradicted" and wrong.claim.predicates == ("opens_at",)
+    statuses = [
+        c.status.value
+        for c in check(
+            tea, "It opens at 10:00 and closes at 20:00.", context=["POL-tasting"]
+        ).checks
+    ]
+    assert statuses == ["supported", "supported"]
+    asked = analyse_question(tea, "When is the tasting room open?").predicates
+    assert set(asked) == {"opens_at", "closes_at"}
