@@ -263,12 +263,12 @@ CONCEPTS: tuple[Concept, ...] = (
     ),
     _c(
         "category",
-        "category|categories|segment|kind|type|collection",
+        "category|categories|segment|kind|type|collection|family|group|series|genre",
         dims="text",
         en="category|kind of|type of|segment",
         zh="类别|类型|种类",
         names=("category", "类别"),
-        phrase=("{subject} is one of our {value}.", "{subject}属于{value}。"),
+        phrase=("{subject} is in our {value} range.", "{subject}属于{value}。"),
     ),
     _c(
         "period",

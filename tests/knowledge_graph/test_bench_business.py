@@ -49,7 +49,7 @@ def test_other_business_names_are_found_as_words() -> None:
 
 
 def test_a_malformed_business_folder_is_a_clear_error(tmp_path: Path) -> None:
-    with pytest.raises(SystemExit, match="graph.csv and conversations.json"):
+    with pytest.raises(SystemExit, match=r"graph\.csv and conversations\.json"):
         read_business(tmp_path)
     (tmp_path / "graph.csv").write_text("subject,predicate,object,unit\n", encoding="utf-8")
     (tmp_path / "conversations.json").write_text(json.dumps({"talks": []}), encoding="utf-8")
