@@ -7,6 +7,7 @@ environment. See docs/configuration.md for every field.
 
 from __future__ import annotations
 
+import functools
 from enum import StrEnum
 from pathlib import Path
 from typing import Literal
@@ -166,9 +167,10 @@ class Settings(BaseSettings):
             return self.database_url
         return f"sqlite:///{(self.data_dir / 'kefu.db').resolve()}"
 
-    @property
+    @functools.cached_property
     def business_name(self) -> str:
-        """``store_name``, else the project's ``assistant_name``, else "our store"."""
+        """``store_name``, else the project's ``assistant_name``, else "our store" (read
+        once: settings are built once at start-up)."""
         if self.store_name:
             return self.store_name
         from dialogue.project import ProjectConfig

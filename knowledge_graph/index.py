@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 import weakref
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -18,6 +18,7 @@ import networkx as nx
 
 from knowledge_graph.concepts import (
     DIMENSION_CUES,
+    Concept,
     concepts_for,
     predicate_words,
     scale_of,
@@ -255,6 +256,8 @@ class GraphIndex:
     owners: dict[str, list[str]]  # predicate -> up to two subjects (unique-owner fallback)
     count_predicates: dict[str, set[str]]  # count-noun family -> predicates
     quantity_dimensions: dict[str, set[Dimension]]  # predicate -> dimensions seen
+    value_units: dict[str, frozenset[str]]  # predicate -> units of its quantity values
+    owner_counts: dict[str, int]  # predicate -> how many things have a value of it
     # Value nodes that name a group of things ("speakers", "city bikes"): node -> the
     # predicate whose edges make the group, with every member.
     classes: dict[str, tuple[str, tuple[str, ...]]] = field(default_factory=dict)
@@ -407,6 +410,8 @@ def _build(graph: nx.MultiDiGraph) -> GraphIndex:
     count_predicates: dict[str, set[str]] = defaultdict(set)
     quantity_dimensions: dict[str, set[Dimension]] = defaultdict(set)
     text_values: dict[str, set[str]] = defaultdict(set)
+    value_units: dict[str, set[str]] = defaultdict(set)
+    owner_counts: dict[str, int] = defaultdict(int)
     value_nodes: set[str] = set()
     for node, data in graph.nodes(data=True):
         if ATTRIBUTE_TYPE in data["types"]:
@@ -420,10 +425,12 @@ def _build(graph: nx.MultiDiGraph) -> GraphIndex:
                 value_nodes.add(fact.object)
                 target_types[fact.predicate].update(graph.nodes[fact.object]["types"])
         for predicate, pairs in data["values"].items():
+            owner_counts[predicate] += 1
             for _, value in pairs:
                 if isinstance(value, Text):
                     text_values[predicate].add(value.value.strip().casefold())
                 if isinstance(value, Quantity):
+                    value_units[predicate].add(value.unit)
                     dimension = value.info.dimension
                     quantity_dimensions[predicate].add(dimension)
                     if dimension is Dimension.COUNT:
@@ -490,6 +497,8 @@ def _build(graph: nx.MultiDiGraph) -> GraphIndex:
         owners=dict(owners),
         count_predicates=dict(count_predicates),
         quantity_dimensions=dict(quantity_dimensions),
+        value_units={p: frozenset(u) for p, u in value_units.items()},
+        owner_counts=dict(owner_counts),
         classes=classes,
     )
 
@@ -509,35 +518,14 @@ def _apply_concepts(info: AttributeInfo, cues: SurfaceTrie, dimensions: set[Dime
         c for c in named if c not in found and info.order and (c.less or c.most) and c.dimensions
     )
     for concept in levels:
-        for words in concept.cues.values():
-            for word in words:
-                cues.add(word, Entry(info.predicate, 0.65, CueKind.ATTRIBUTE))
-        for kind, table in (
-            (CueKind.LESS, concept.less),
-            (CueKind.MORE, concept.more),
-            (CueKind.LEAST, concept.least),
-            (CueKind.MOST, concept.most),
-        ):
-            for words in table.values():
-                for word in words:
-                    cues.add(word, Entry(info.predicate, 0.65, kind))
+        _cue_concept(info, concept, cues, 0.65)
     info.concepts = tuple(c.name for c in found)
     for rank, concept in enumerate(found):
         # Below the graph's own words (Attribute nodes 1.0, the predicate's id 0.8): a
         # concept cue helps choose among a thing's attributes but never overrules them.
-        score = 0.7 if rank == 0 else 0.65
-        for words in concept.cues.values():
-            for word in words:
-                cues.add(word, Entry(info.predicate, score, CueKind.ATTRIBUTE))
-        for kind, table in (
-            (CueKind.LESS, concept.less),
-            (CueKind.MORE, concept.more),
-            (CueKind.LEAST, concept.least),
-            (CueKind.MOST, concept.most),
-        ):
+        _cue_concept(info, concept, cues, 0.7 if rank == 0 else 0.65)
+        for kind, table in _relation_tables(concept):
             for lang, words in table.items():
-                for word in words:
-                    cues.add(word, Entry(info.predicate, score, kind))
                 if words:
                     info.relations.setdefault(kind, {}).setdefault(lang, words[0])
         if rank == 0:
@@ -549,6 +537,28 @@ def _apply_concepts(info: AttributeInfo, cues: SurfaceTrie, dimensions: set[Dime
         if concept.needs and not info.needs:
             info.needs = dict(concept.needs)
             info.need_less = concept.need_less
+
+
+def _relation_tables(
+    concept: Concept,
+) -> tuple[tuple[CueKind, Mapping[str, tuple[str, ...]]], ...]:
+    return (
+        (CueKind.LESS, concept.less),
+        (CueKind.MORE, concept.more),
+        (CueKind.LEAST, concept.least),
+        (CueKind.MOST, concept.most),
+    )
+
+
+def _cue_concept(info: AttributeInfo, concept: Concept, cues: SurfaceTrie, score: float) -> None:
+    """Cue ``info``'s predicate by ``concept``'s words and its relation words."""
+    for words in concept.cues.values():
+        for word in words:
+            cues.add(word, Entry(info.predicate, score, CueKind.ATTRIBUTE))
+    for kind, table in _relation_tables(concept):
+        for words in table.values():
+            for word in words:
+                cues.add(word, Entry(info.predicate, score, kind))
 
 
 def superlative_of(comparative: str, lang: str) -> str:

@@ -356,14 +356,10 @@ def _none_of(graph: nx.MultiDiGraph, text: str, cues: Sequence[Any]) -> tuple[Bo
         for entry in hit.entries:
             if CueKind(entry.kind) is not CueKind.ATTRIBUTE:
                 continue
-            units = {
-                value.unit
-                for _, data in graph.nodes(data=True)
-                for _, value in data["values"].get(entry.target, ())
-                if isinstance(value, Quantity)
-            }
+            units = graph_index(graph).value_units.get(entry.target, frozenset())
             if len(units) == 1:
-                zero = Quantity(Decimal(0), Decimal(0), units.pop())
+                (unit,) = units
+                zero = Quantity(Decimal(0), Decimal(0), unit)
                 bounds.append(Bound((entry.target,), zero, Qualifier.AT_MOST))
                 break
     return tuple(bounds)
@@ -375,12 +371,8 @@ def _most_owned(graph: nx.MultiDiGraph, entries: Sequence[Any], kind: CueKind) -
     targets = list(dict.fromkeys(e.target for e in entries if CueKind(e.kind) is kind))
     if len(targets) == 1:
         return targets[0]
-    counts = {t: 0 for t in targets}
-    for _, data in graph.nodes(data=True):
-        for target in targets:
-            if target in data["values"]:
-                counts[target] += 1
-    return max(targets, key=lambda t: counts[t])
+    counts = graph_index(graph).owner_counts
+    return max(targets, key=lambda t: counts.get(t, 0))
 
 
 def _worded_superlative(
@@ -540,21 +532,17 @@ def _named_predicates(graph: nx.MultiDiGraph, text: str, *, lang: str) -> tuple[
 def _bare_price_bounds(graph: nx.MultiDiGraph, text: str, lang: str) -> tuple[Bound, ...]:
     """Limits with a bare number ("laptops under 1500", "1000以下的"): about the graph's
     prices, in the unit its prices are in (one currency, or nothing is assumed)."""
+    found = list((_BARE_LIMIT_ZH if lang == "zh" else _BARE_LIMIT_EN).finditer(text))
+    if not found:
+        return ()
     index = graph_index(graph)
     money = tuple(p for p, dims in index.quantity_dimensions.items() if Dimension.MONEY in dims)
-    units = {
-        value.unit
-        for _, data in graph.nodes(data=True)
-        for p in money
-        for _, value in data["values"].get(p, ())
-        if isinstance(value, Quantity)
-    }
+    units = {u for p in money for u in index.value_units.get(p, ())}
     if len(units) != 1:
         return ()
     (unit,) = units
     bounds = []
-    pattern = _BARE_LIMIT_ZH if lang == "zh" else _BARE_LIMIT_EN
-    for m in pattern.finditer(text):
+    for m in found:
         number = (m.groupdict().get("n") or m.groupdict().get("n2") or "").replace(",", "")
         word = (m.groupdict().get("word") or m.groupdict().get("word2") or "").casefold()
         try:

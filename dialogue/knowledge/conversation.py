@@ -23,7 +23,7 @@ from dialogue.knowledge.sampling import mode_for_intent
 from knowledge_graph import ClaimCheck, ClaimStatus, Fact, load_graph
 from knowledge_graph.index import graph_index
 from knowledge_graph.model import RESERVED
-from knowledge_graph.questions import QuestionKind, analyse_question, refers_back
+from knowledge_graph.questions import Question, QuestionKind, analyse_question, refers_back
 from knowledge_graph.verbalise import join_values, render_value
 
 __all__ = ["ConversationKnowledge", "focus_nodes", "project_graph_files"]
@@ -134,13 +134,18 @@ class ConversationKnowledge:
         lang = "zh" if language == "zh" else "en"
         return join_values([render_value(graph, f, lang) for f in facts], lang)
 
+    def _reading(
+        self, question: str, entities: Sequence[Mapping[str, Any]], slots: Mapping[str, Any]
+    ) -> Question:
+        graph = self.graph()
+        return analyse_question(
+            graph, question_text(question), focus=focus_nodes(graph, entities, slots)
+        )
+
     def covers(
         self, question: str, *, entities: Sequence[Mapping[str, Any]], slots: Mapping[str, Any]
     ) -> bool:
-        graph = self.graph()
-        q = analyse_question(
-            graph, question_text(question), focus=focus_nodes(graph, entities, slots)
-        )
+        q = self._reading(question, entities, slots)
         if q.kind is QuestionKind.LOOKUP:
             return bool(q.subjects and q.predicates)
         if q.kind is QuestionKind.FILTER:
@@ -151,11 +156,7 @@ class ConversationKnowledge:
     def asked_attributes(
         self, question: str, *, entities: Sequence[Mapping[str, Any]], slots: Mapping[str, Any]
     ) -> tuple[str, ...]:
-        graph = self.graph()
-        q = analyse_question(
-            graph, question_text(question), focus=focus_nodes(graph, entities, slots)
-        )
-        return q.predicates
+        return self._reading(question, entities, slots).predicates
 
     async def answer(
         self,
