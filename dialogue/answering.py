@@ -76,7 +76,7 @@ class QuestionScope(Protocol):
     ) -> bool:
         """True when ``question`` names something the graph knows (a product, a policy,
         a group or value, or the thing in focus) and asks about it (an attribute, a list,
-        a ranking or a comparison)."""
+        a ranking or a comparison), or asks a yes/no question about a thing it names."""
         ...
 
     def asked_attributes(

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 from enum import StrEnum
 
 import networkx as nx
@@ -231,6 +232,8 @@ def extract_claims(
             for t in all_texts
         )
     ]
+    quantities.extend(_bare_counts(masked, index, quantities, all_cues, all_texts))
+    quantities.sort(key=lambda q: q.start)
     # A unit word inside a quantity ("10 hours") is not a cue for an attribute, nor is a
     # built-in concept word inside a name ("shipping" in "standard shipping").
     all_cues = [
@@ -266,6 +269,42 @@ def extract_claims(
             if named:
                 focus = named[0]
     return sentences, claims
+
+
+_BARE_NUMBER = re.compile(
+    r"(?<![A-Za-z0-9_.,:/–-])(?P<low>\d+(?:\.\d+)?)(?:\s*[–-]\s*(?P<high>\d+(?:\.\d+)?))?"
+    r"(?![A-Za-z0-9_:/–-]|[.,]\d)"
+)
+
+
+def _bare_counts(
+    text: str,
+    index: GraphIndex,
+    quantities: Sequence[QuantityMention],
+    cues: Sequence[Hit],
+    texts: Sequence[Hit],
+) -> list[QuantityMention]:
+    """Numbers said without a unit ("The rating of X is 4.5.") where the text names an
+    attribute whose values are plain numbers: claims on that attribute like any other."""
+    counted = {
+        e.target
+        for c in cues
+        for e in c.entries
+        if "count" in index.value_units.get(e.target, frozenset())
+    }
+    if not counted:
+        return []
+    taken = [(q.start, q.end) for q in quantities]
+    taken += [(t.start, t.end) for t in texts]
+    taken += [(c.start, c.end) for c in cues]
+    found: list[QuantityMention] = []
+    for match in _BARE_NUMBER.finditer(text):
+        if any(a < match.end() and match.start() < b for a, b in taken):
+            continue
+        low = Decimal(match["low"])
+        high = Decimal(match["high"]) if match["high"] else low
+        found.append(QuantityMention(match.start(), match.end(), Quantity(low, high, "count")))
+    return found
 
 
 def _mask(text: str, spans: Iterable[tuple[int, int]]) -> str:

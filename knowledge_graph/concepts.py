@@ -21,6 +21,7 @@ __all__ = [
     "SCALES",
     "Concept",
     "concepts_for",
+    "predicate_phrases",
     "predicate_words",
     "scale_of",
     "word_forms",
@@ -556,7 +557,79 @@ _SAME_MEANING: Mapping[str, tuple[str, ...]] = {
     "checkout": ("check out", "check-out", "退房"),
     "minimum": ("at least", "最少", "最低"),
     "age": ("old", "years old", "年龄", "岁"),
+    "alcohol": ("wine", "beer", "drinks", "liquor", "cocktails", "booze", "酒", "酒水"),
+    "outdoors": ("outside", "outdoor", "patio", "terrace", "户外", "室外", "露天"),
+    "outdoor": ("outside", "outdoors", "patio", "terrace", "户外", "室外", "露天"),
+    "seating": ("seat", "seats", "sit", "座位"),
+    "music": ("band", "音乐"),
+    "live": ("现场",),
+    "vegetarian": ("veggie", "meat-free", "素食", "吃素"),
+    "vegan": ("plant-based", "纯素"),
+    "kids": ("kid", "children", "child", "family", "families", "儿童", "孩子", "小孩"),
+    "children": ("kid", "kids", "child", "family", "儿童", "孩子", "小孩"),
+    "unisex": ("men and women", "男女"),
+    "entry": ("admission", "entrance", "ticket", "门票", "入场"),
+    "free": ("免费",),
+    "phone": ("call", "telephone", "ring", "电话"),
+    "address": ("located", "location", "地址"),
+    "street": ("地址",),
+    "laundry": ("washing", "洗衣"),
+    "pool": ("swimming", "swim", "泳池", "游泳池"),
+    "gym": ("fitness", "健身房"),
+    "wheelchair": ("accessible", "accessibility", "disabled", "轮椅", "无障碍"),
 }
+
+# Verbs that open a yes/no predicate's id (``has_live_music``, ``serves_alcohol``) and words
+# that close one (``pets_welcome``, ``smoking_allowed``): the rest is what people say.
+_FLAG_VERBS = frozenset(
+    [
+        "has",
+        "have",
+        "is",
+        "are",
+        "serves",
+        "offers",
+        "accepts",
+        "allows",
+        "provides",
+        "includes",
+        "supports",
+        "takes",
+        "sells",
+    ]
+)
+_PLACE_AFTER = {
+    "outdoors": "outdoor",
+    "indoors": "indoor",
+    "outside": "outdoor",
+    "inside": "indoor",
+}
+_FLAG_TAILS = frozenset(
+    ["allowed", "welcome", "available", "included", "accepted", "offered", "ok"]
+)
+
+
+def predicate_phrases(predicate: str) -> tuple[str, ...]:
+    """What people call a predicate beside its id's words: ``has_live_music`` -> "live
+    music"; ``has_seating_outdoors`` -> "seating outdoors", "outdoor seating";
+    ``pets_welcome`` -> "pets"; ``good_for_kids`` -> "kid friendly"."""
+    words = list(predicate_words(predicate))
+    if len(words) > 1 and words[0] in _FLAG_VERBS:
+        words = words[1:]
+    if len(words) > 1 and words[-1] in _FLAG_TAILS:
+        words = words[:-1]
+    phrases: dict[str, None] = {}
+    if words[:2] == ["good", "for"] and len(words) > 2:
+        rest = words[2:]
+        stem = [*rest[:-1], rest[-1][:-1] if rest[-1].endswith("s") else rest[-1]]
+        phrases.update(dict.fromkeys([" ".join(rest), " ".join(stem) + " friendly"]))
+        phrases[" ".join(stem) + "-friendly"] = None
+    elif words:
+        phrases[" ".join(words)] = None
+        if len(words) == 2 and words[1] in _PLACE_AFTER:
+            # "seating outdoors" is said "outdoor seating"
+            phrases[f"{_PLACE_AFTER[words[1]]} {words[0]}"] = None
+    return tuple(p for p in phrases if p != " ".join(predicate_words(predicate)))
 
 
 def word_forms(predicate: str) -> tuple[str, ...]:
@@ -603,8 +676,9 @@ SCALES: tuple[tuple[str, ...], ...] = (
     ("short", "medium", "long"),
     ("easy", "moderate", "hard"),
     ("beginner", "intermediate", "advanced", "expert"),
-    ("cheap", "moderate", "expensive"),
-    ("inexpensive", "moderate", "expensive"),
+    ("cheap", "moderate", "expensive", "very expensive"),
+    ("inexpensive", "moderate", "expensive", "very expensive"),
+    ("cheap", "moderate", "pricey", "ultra high-end"),
     ("budget", "mid-range", "premium", "luxury"),
     ("$", "$$", "$$$", "$$$$"),
     ("quiet", "moderate", "busy"),

@@ -207,6 +207,7 @@ def _licensed_words(
             for word in _WORD.findall(phrase):
                 if word.isascii():
                     en.add(word.casefold())
+                    en.add(_singular(word.casefold()))  # "does not serve" of serves_alcohol
                 else:
                     zh.add(word)
     return frozenset(en), tuple(sorted(zh, key=len, reverse=True))

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import weakref
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -20,6 +20,7 @@ from knowledge_graph.concepts import (
     DIMENSION_CUES,
     Concept,
     concepts_for,
+    predicate_phrases,
     predicate_words,
     scale_of,
     word_forms,
@@ -452,11 +453,17 @@ def _build(graph: nx.MultiDiGraph) -> GraphIndex:
         for node_type in data["types"]
         for form in (node_type.casefold(), node_type.casefold() + "s")
     }
+    shared_words = Counter(w for p in predicates for w in set(predicate_words(p)))
     for predicate in predicates:
         cues.add(predicate.replace("_", " "), Entry(predicate, 0.8, CueKind.ATTRIBUTE))
         spoken = " ".join(predicate_words(predicate))
         if spoken and spoken != predicate.replace("_", " "):
             cues.add(spoken, Entry(predicate, 0.8, CueKind.ATTRIBUTE))
+        for phrase in predicate_phrases(predicate):
+            if " " not in phrase and shared_words[phrase] > 1:
+                continue  # "5g" of has_5g is also a word of population_coverage_5g
+            if phrase not in type_words and not entities.entries(phrase):
+                cues.add(phrase, Entry(predicate, 0.8, CueKind.ATTRIBUTE))
         # Below the concepts (0.7) and the whole id (0.8): one word of the id ("steep" in
         # steep_time, "discount" in member_discount) and how its kind of quantity is asked.
         for form in word_forms(predicate):

@@ -80,7 +80,7 @@ def facts_from_rows(rows: Iterable[Sequence[str]]) -> list[Fact]:
     Rows are ``(subject, predicate, object, unit)``; blank ``unit`` on names and aliases
     is filled with the detected language.
     """
-    materialised = _described_predicates([tuple(row) for row in rows])
+    materialised = _named_by_own_predicate(_described_predicates([tuple(row) for row in rows]))
     subjects = {row[0] for row in materialised}
     facts: list[Fact] = []
     for number, row in enumerate(materialised, start=1):
@@ -138,6 +138,40 @@ def _described_predicates(rows: list[tuple[str, ...]]) -> list[tuple[str, ...]]:
             row = (row[0], row[1], row[2], _KIND_UNITS[kind])
         out.append(row)
     return out
+
+
+_NAME_LIKE = frozenset({"title", "label", "display_name", "full_name"})
+
+
+def _named_by_own_predicate(rows: list[tuple[str, ...]]) -> list[tuple[str, ...]]:
+    """Graphs exported by other systems often name things with their own predicate
+    (``restaurant_name``, ``hotel_name``, ``title``). A node with no ``name`` row takes its
+    name from such a row: ``<type>_name``, a title-like predicate, or its only ``*_name``
+    predicate. The row becomes the node's ``name``; nothing else changes."""
+    named: set[str] = set()
+    types: dict[str, set[str]] = {}
+    candidates: dict[str, list[int]] = {}
+    for number, row in enumerate(rows):
+        if len(row) != 4:
+            continue
+        subject, predicate = row[0].strip(), row[1].strip()
+        if predicate == NAME:
+            named.add(subject)
+        elif predicate == TYPE:
+            types.setdefault(subject, set()).add(row[2].strip().casefold().replace(" ", "_"))
+        elif predicate.casefold() in _NAME_LIKE or predicate.casefold().endswith("_name"):
+            candidates.setdefault(subject, []).append(number)
+    renamed: dict[int, tuple[str, ...]] = {}
+    for subject, numbers in candidates.items():
+        if subject in named or subject.startswith("@"):
+            continue
+        own = {f"{kind}_name" for kind in types.get(subject, ())} | _NAME_LIKE
+        preferred = [n for n in numbers if rows[n][1].strip().casefold() in own]
+        chosen = preferred or (numbers if len({rows[n][1] for n in numbers}) == 1 else [])
+        if chosen:
+            row = rows[chosen[0]]
+            renamed[chosen[0]] = (row[0], NAME, row[2], row[3])
+    return [renamed.get(number, row) for number, row in enumerate(rows)]
 
 
 def build_graph(facts: Iterable[Fact], *, revision: int | None = None) -> nx.MultiDiGraph:

@@ -441,11 +441,20 @@ def _texts(
     A value counts where its attribute is cued, or where several things have values of
     that attribute (a product attribute, not the wording of one policy)."""
     index = graph_index(graph)
-    cued = {e.target for c in index.cues.scan(text) for e in c.entries}
+    cues = index.cues.scan(text)
+    cued = {e.target for c in cues for e in c.entries}
     found: dict[tuple[str, str], None] = {}
     for hit in index.texts.scan(text):
         if any(m.start < hit.end and hit.start < m.end for m in mentions):
             continue
+        if any(
+            c.start <= hit.start
+            and hit.end <= c.end
+            and (c.end - c.start) > (hit.end - hit.start)
+            and any(e.score >= 0.8 for e in c.entries)
+            for c in cues
+        ):
+            continue  # "vegetarian" in "vegetarian options": the attribute, not a value
         surface = text[hit.start : hit.end]
         for entry in hit.entries:
             if entry.kind != TEXT_VALUE:

@@ -40,6 +40,9 @@ def retrieve(
         return _set_facts(graph, q)[:max_facts]
     index = graph_index(graph)
     asked = set(q.predicates)
+    if q.polar and q.subjects and not asked and not q.buying and not q.values and not q.texts:
+        # "Is Rustic Kitchen kid-friendly?" with no such attribute: nothing here answers it.
+        return []
     if q.buying:
         asked |= {f.predicate for node in q.subjects for f in status_facts(graph, node)}
     scores: dict[Fact, float] = {}
@@ -87,13 +90,15 @@ def _set_facts(graph: nx.MultiDiGraph, q: Question) -> list[Fact]:
     """For a set question: per matching thing (or, when none match, per thing searched)
     the facts it matches by, its ranking value and the attributes asked about."""
     selection = select(graph, q)
-    listed = selection.members[:MAX_LISTED] or selection.scope[:MAX_LISTED]
+    listed = (selection.members or selection.near or selection.scope)[:MAX_LISTED]
     wanted = set(q.predicates)
     if selection.ranking is not None:
         wanted.add(selection.ranking[0])
     for bound in q.bounds:
         # "laptops under 500" when none is: what they do cost.
         wanted.update(bound.predicates)
+    if not selection.members:
+        wanted.update(p for p, _ in q.texts)
     facts: dict[Fact, None] = {}
     for node in listed:
         for fact in selection.facts.get(node, ()):

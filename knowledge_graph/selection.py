@@ -9,7 +9,7 @@ battery life; "headphones for a long flight?" ranks headphones by what the need 
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import networkx as nx
 
@@ -34,6 +34,7 @@ class Selection:
 
     scope: tuple[str, ...]
     members: tuple[str, ...]
+    near: tuple[str, ...]  # when nothing matches: those named by kind and values, not limits
     group: str | None
     ranking: tuple[str, CueKind] | None
     facts: dict[str, tuple[Fact, ...]]
@@ -65,7 +66,13 @@ def select(graph: nx.MultiDiGraph, q: Question) -> Selection:
             members = [node for _, node, _ in reversed(order)]
         # Prefer what can be bought: a discontinued product is no recommendation.
         members.sort(key=lambda n: is_unavailable(graph, n))
-    return Selection(tuple(scope), tuple(members), group, ranking, matching)
+    near: tuple[str, ...] = ()
+    if not members and (q.flags or q.bounds) and (q.texts or q.values or q.groups):
+        # "Which Thai places in Oakland serve alcohol?" when none does: the Thai places in
+        # Oakland, by what they do have.
+        loose = replace(q, flags=(), bounds=())
+        near = tuple(n for n in scope if _matches(graph, n, loose) is not None)
+    return Selection(tuple(scope), tuple(members), near, group, ranking, matching)
 
 
 def _things(graph: nx.MultiDiGraph, q: Question) -> tuple[str, ...]:

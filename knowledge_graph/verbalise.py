@@ -88,6 +88,8 @@ def render_quantity(value: Quantity, lang: str, *, noun_zh: str | None = None) -
         return _render_time(value)
     if info.dimension is Dimension.PERCENT:
         return f"{amount}%"
+    if value.unit == "count":
+        return amount  # a bare number: a rating, a score
     if lang == "zh":
         if info.dimension is Dimension.COUNT and value.unit != "times":
             return f"{amount}个{noun_zh or value.unit}"
@@ -305,29 +307,71 @@ _ADJECTIVE = re.compile(
 
 def _flag_template(name: str, flag: bool, lang: str) -> str | None:
     """A yes/no attribute said as people say it: "{subject} is organic." / "is not
-    dishwasher safe." / "has outdoor seating" (``has_seating_outdoors``-style names)."""
+    dishwasher safe." / "has outdoor seating" (``has_seating_outdoors``-style names) /
+    "serves alcohol" / "Pets are welcome at {subject}." / "is good for kids"."""
     if lang == "zh":
         return "{subject}的" + name + ("为是。" if flag else "为否。")
     words = name.replace("_", " ").split()
-    if words and words[0] in ("has", "have") and len(words) > 1:
-        rest = " ".join(words[1:])
+    if len(words) < 2:
+        if words and _ADJECTIVE.search(words[0]):
+            return (
+                "{subject} is " + words[0] + "." if flag else "{subject} is not " + words[0] + "."
+            )
+        return None
+    verb, rest = words[0], " ".join(words[1:])
+    if verb in ("has", "have"):
         return "{subject} has " + rest + "." if flag else "{subject} does not have " + rest + "."
-    if words and words[0] in ("can", "accepts", "offers", "allows") and len(words) > 1:
-        verb, rest = words[0], " ".join(words[1:])
-        if verb == "can":
-            return "{subject} can " + rest + "." if flag else "{subject} cannot " + rest + "."
+    if verb == "can":
+        return "{subject} can " + rest + "." if flag else "{subject} cannot " + rest + "."
+    if verb in _FLAG_VERBS:
         base = verb[:-1] if verb.endswith("s") else verb
         return (
             "{subject} " + verb + " " + rest + "."
             if flag
             else "{subject} does not " + base + " " + rest + "."
         )
-    if words and words[0] == "is" and len(words) > 1:
-        words = words[1:]
-    if not words or not _ADJECTIVE.search(words[-1]):
+    if verb in ("is", "are"):
+        return "{subject} is " + rest + "." if flag else "{subject} is not " + rest + "."
+    if words[-1] in _TAIL_ADJECTIVES:
+        # pets_welcome, smoking_allowed: "Pets are welcome at {subject}."
+        thing = " ".join(words[:-1])
+        be = "are" if thing.endswith("s") and not thing.endswith("ss") else "is"
+        said = thing[0].upper() + thing[1:]
+        return (
+            f"{said} {be} {words[-1]} at {{subject}}."
+            if flag
+            else f"{said} {be} not {words[-1]} at {{subject}}."
+        )
+    if words[:2] == ["good", "for"]:
+        return (
+            "{subject} is " + " ".join(words) + "."
+            if flag
+            else ("{subject} is not " + " ".join(words) + ".")
+        )
+    if not _ADJECTIVE.search(words[-1]):
         return None  # "return opened tea": not something a thing "is"; said as a value
     adjective = " ".join(words)
     return "{subject} is " + adjective + "." if flag else "{subject} is not " + adjective + "."
+
+
+_FLAG_VERBS = frozenset(
+    [
+        "accepts",
+        "offers",
+        "allows",
+        "serves",
+        "provides",
+        "includes",
+        "supports",
+        "takes",
+        "sells",
+        "delivers",
+        "ships",
+    ]
+)
+_TAIL_ADJECTIVES = frozenset(
+    ["welcome", "allowed", "available", "included", "accepted", "permitted"]
+)
 
 
 def _cue(graph: nx.MultiDiGraph, predicate: str, kind: CueKind, lang: str) -> str | None:

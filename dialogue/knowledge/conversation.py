@@ -147,7 +147,9 @@ class ConversationKnowledge:
     ) -> bool:
         q = self._reading(question, entities, slots)
         if q.kind is QuestionKind.LOOKUP:
-            return bool(q.subjects and q.predicates)
+            # "Is Rustic Kitchen kid-friendly?": a yes/no question about a thing the graph
+            # names is the graph's to answer, or to say plainly that it does not know.
+            return bool(q.subjects and (q.predicates or (q.polar and not q.from_focus)))
         if q.kind is QuestionKind.FILTER:
             # A set named by what it holds ("anything in red?"), not just "any?".
             return bool(q.groups or q.values or q.texts or q.bounds or q.types)

@@ -1,0 +1,143 @@
+"""A graph as another system exports it (a restaurant guide of 320 places: its own
+``restaurant_name``, ``has_seating_outdoors``, ``serves_alcohol``, booleans as True/False,
+no @ rows): linked, answered and checked from the graph alone."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import networkx as nx
+import pytest
+
+from dialogue.knowledge import KnowledgeAnswerer
+from dialogue.knowledge.conversation import ConversationKnowledge
+from knowledge_graph import check, load_graph, parse_csv
+from knowledge_graph.checking import ClaimStatus
+from knowledge_graph.concepts import predicate_phrases
+from knowledge_graph.grounding import grounded_text
+from knowledge_graph.questions import QuestionKind, analyse_question
+from knowledge_graph.retrieval import retrieve
+
+EATS = Path(__file__).resolve().parents[2] / "bench" / "data" / "businesses" / "bay-eats"
+
+
+@pytest.fixture(scope="module")
+def eats() -> nx.MultiDiGraph:
+    return load_graph(EATS / "graph.csv")
+
+
+def answer(graph: nx.MultiDiGraph, question: str) -> str:
+    return asyncio.run(KnowledgeAnswerer(None).answer(graph, question)).text
+
+
+def test_a_type_named_name_predicate_names_the_node(eats: nx.MultiDiGraph) -> None:
+    data = eats.nodes["restaurant-001"]
+    assert [label.text for label in data["labels"]] == ["Coral Bistro"]
+    assert "restaurant_name" not in data["values"]
+
+
+def test_only_nodes_without_a_name_take_one_from_their_own_predicate() -> None:
+    graph = parse_csv(
+        "subject,predicate,object,unit\n"
+        "h1,type,Hotel,\nh1,hotel_name,Bay Inn,\n"
+        "h2,type,Hotel,\nh2,name,Harbor House,\nh2,hotel_name,Old Name,\n"
+        "s1,type,Salon,\ns1,stylist_name,Cut Above,\n"
+        "p1,type,Person,\np1,first_name,Ann,\np1,last_name,Lee,\n"
+    )
+    assert graph.nodes["h1"]["labels"][0].text == "Bay Inn"
+    assert graph.nodes["h2"]["labels"][0].text == "Harbor House"
+    assert "hotel_name" in graph.nodes["h2"]["values"]
+    assert graph.nodes["s1"]["labels"][0].text == "Cut Above"  # its only *_name
+    assert not graph.nodes["p1"]["labels"]  # two different *_name: none is the name
+
+
+@pytest.mark.parametrize(
+    ("predicate", "phrases"),
+    [
+        ("has_live_music", {"live music"}),
+        ("has_seating_outdoors", {"seating outdoors", "outdoor seating"}),
+        ("serves_alcohol", {"alcohol"}),
+        ("pets_welcome", {"pets"}),
+        ("good_for_kids", {"kids", "kid friendly"}),
+        ("price_range", set()),
+    ],
+)
+def test_what_people_call_an_exported_predicate(predicate: str, phrases: set[str]) -> None:
+    assert phrases <= set(predicate_phrases(predicate))
+    if not phrases:
+        assert predicate_phrases(predicate) == ()
+
+
+@pytest.mark.parametrize(
+    ("question", "subject", "predicate"),
+    [
+        ("Is there live music at Harbor Oyster Bar?", "restaurant-020", "has_live_music"),
+        ("Does Velvet Trattoria serve wine?", "restaurant-003", "serves_alcohol"),
+        ("Can I sit outside at Lucky Trattoria?", "restaurant-017", "has_seating_outdoors"),
+        ("Coral Bistro有户外座位吗？", "restaurant-001", "has_seating_outdoors"),
+        ("How do I reach Iron Dragon?", "restaurant-013", "phone_number"),
+        ("Is Coral Bistro pricey?", "restaurant-001", "price_range"),
+    ],
+)
+def test_customers_wording_reaches_the_exported_predicate(
+    eats: nx.MultiDiGraph, question: str, subject: str, predicate: str
+) -> None:
+    q = analyse_question(eats, question)
+    assert q.subjects[:1] == (subject,), q
+    assert predicate in q.predicates, q
+
+
+def test_an_attribute_phrase_is_not_a_value_filter(eats: nx.MultiDiGraph) -> None:
+    # "vegetarian" is also a cuisine; in "vegetarian options" it names the attribute.
+    q = analyse_question(eats, "Do they have vegetarian options?", focus=["restaurant-020"])
+    assert q.subjects == ("restaurant-020",)
+    assert q.texts == ()
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("Is there live music at Harbor Oyster Bar?", "Harbor Oyster Bar does not have live music"),
+        ("Does Golden Bistro serve alcohol?", "Golden Bistro does not serve alcohol"),
+        ("Does Velvet Trattoria serve wine?", "Velvet Trattoria serves alcohol"),
+        ("What's the rating of Iron Dragon?", "The rating of Iron Dragon is 3.3."),
+    ],
+)
+def test_yes_no_and_plain_number_answers_are_said_and_checked(
+    eats: nx.MultiDiGraph, question: str, expected: str
+) -> None:
+    reply = answer(eats, question)
+    assert expected in reply
+    assert grounded_text(eats, reply)[0] == reply
+
+
+def test_plain_numbers_are_claims_on_their_attribute(eats: nx.MultiDiGraph) -> None:
+    statuses = {
+        text: [c.status for c in check(eats, text).checks]
+        for text in ("The rating of Iron Dragon is 3.3.", "The rating of Iron Dragon is 4.1.")
+    }
+    assert statuses["The rating of Iron Dragon is 3.3."] == [ClaimStatus.SUPPORTED]
+    assert statuses["The rating of Iron Dragon is 4.1."] == [ClaimStatus.CONTRADICTED]
+
+
+def test_a_filter_nothing_fits_shows_what_the_named_ones_have(eats: nx.MultiDiGraph) -> None:
+    q = analyse_question(eats, "Which Thai restaurants in Oakland serve alcohol?")
+    assert q.kind is QuestionKind.FILTER
+    reply = answer(eats, q.text)
+    # The two Thai places in Oakland, neither of which serves alcohol; nobody else.
+    assert "Lucky Kitchen does not serve alcohol" in reply
+    assert "Copper Basil does not serve alcohol" in reply
+    assert reply.count("alcohol") == 2
+
+
+def test_a_yes_no_question_about_an_attribute_nobody_has_is_not_answered(
+    eats: nx.MultiDiGraph,
+) -> None:
+    question = "Is Rustic Kitchen kid-friendly?"
+    assert retrieve(eats, question) == []
+    knowledge = ConversationKnowledge(lambda: eats, KnowledgeAnswerer(None))
+    # The graph's to answer (plainly: it does not know), not small talk or a complaint.
+    assert knowledge.covers(question, entities=[], slots={})
+    reply = asyncio.run(knowledge.answer(question, entities=[], slots={}, language="en"))
+    assert reply.fell_back and not reply.ask_which
