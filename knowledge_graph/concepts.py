@@ -19,6 +19,7 @@ __all__ = [
     "CONCEPTS",
     "DIMENSION_CUES",
     "SCALES",
+    "TAIL_VERBS",
     "Concept",
     "concepts_for",
     "predicate_phrases",
@@ -269,7 +270,7 @@ CONCEPTS: tuple[Concept, ...] = (
         en="category|kind of|type of|segment",
         zh="类别|类型|种类",
         names=("category", "类别"),
-        phrase=("{subject} is in our {value} range.", "{subject}属于{value}。"),
+        phrase=("{subject} is in the {value} category.", "{subject}属于{value}类。"),
     ),
     _c(
         "period",
@@ -607,6 +608,16 @@ _PLACE_AFTER = {
 _FLAG_TAILS = frozenset(
     ["allowed", "welcome", "available", "included", "accepted", "offered", "ok"]
 )
+#: How a thing is said to do what a closing word says: ``pets_welcome`` -> "welcomes pets".
+TAIL_VERBS: Mapping[str, str] = {
+    "allowed": "allows",
+    "welcome": "welcomes",
+    "accepted": "accepts",
+    "included": "includes",
+    "permitted": "permits",
+    "available": "offers",
+    "offered": "offers",
+}
 
 
 def predicate_phrases(predicate: str) -> tuple[str, ...]:

@@ -27,6 +27,7 @@ import networkx as nx
 
 from knowledge_graph.checking import CheckReport, ClaimStatus, check
 from knowledge_graph.claims import Sentence
+from knowledge_graph.concepts import TAIL_VERBS
 from knowledge_graph.index import GraphIndex, graph_index
 from knowledge_graph.linking import link
 
@@ -208,6 +209,9 @@ def _licensed_words(
                 if word.isascii():
                     en.add(word.casefold())
                     en.add(_singular(word.casefold()))  # "does not serve" of serves_alcohol
+                    verb = TAIL_VERBS.get(word.casefold())
+                    if verb is not None:  # "welcomes pets" of pets_welcome
+                        en.update((verb, verb[:-1]))
                 else:
                     zh.add(word)
     return frozenset(en), tuple(sorted(zh, key=len, reverse=True))

@@ -601,6 +601,9 @@ def _text_values(graph: nx.MultiDiGraph) -> tuple[SurfaceTrie, dict[str, tuple[s
             for _, value in pairs:
                 if isinstance(value, Text) and value.value.strip():
                     texts.add(value.value, Entry(predicate, 1.0, TEXT_VALUE))
+                    if _PLURALISABLE.fullmatch(value.value):
+                        # "museums" names the category value "Museum"
+                        texts.add(value.value + "s", Entry(predicate, 1.0, TEXT_VALUE))
                     spoken = value.value.strip().replace("_", " ").casefold()
                     if spoken in STATUS_ZH:  # "售罄" is how Chinese says sold_out
                         texts.add(STATUS_ZH[spoken], Entry(predicate, 1.0, TEXT_VALUE))
@@ -608,6 +611,7 @@ def _text_values(graph: nx.MultiDiGraph) -> tuple[SurfaceTrie, dict[str, tuple[s
     return texts, {p: tuple(nodes) for p, nodes in owners.items()}
 
 
+_PLURALISABLE = re.compile(r"[A-Za-z][A-Za-z ]{2,30}[a-rt-z]")
 _VALUE_WORD = re.compile(r"[A-Za-z][A-Za-z0-9+&'-]{3,}")
 
 

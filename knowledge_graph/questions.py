@@ -10,6 +10,9 @@ longest battery?", "headphones for a long flight?") are answered by ``select``.
 from __future__ import annotations
 
 import re
+import threading
+import weakref
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -18,10 +21,12 @@ from typing import Any
 
 import networkx as nx
 
+from knowledge_graph.concepts import concepts_for
 from knowledge_graph.index import TEXT_VALUE, CueKind, graph_index
 from knowledge_graph.language import detect_language, match_key
 from knowledge_graph.linking import Mention, link
 from knowledge_graph.model import ATTRIBUTE_TYPE, RESERVED
+from knowledge_graph.numerals import NUMBER_PATTERN, parse_number
 from knowledge_graph.quantities import find_quantities
 from knowledge_graph.values import Dimension, Qualifier, Quantity
 
@@ -146,7 +151,41 @@ def analyse_question(
     focus: Sequence[str] = (),
 ) -> Question:
     """Link and read ``text``; ``focus`` holds the node ids the conversation is about
-    (most recent first) for questions that name nothing ("and the warranty?")."""
+    (most recent first) for questions that name nothing ("and the warranty?").
+
+    A frozen graph keeps its last readings: a turn asks for the same reading several
+    times (whether the graph covers it, what it asks, the answer), and reads it once."""
+    if linked is not None or not nx.is_frozen(graph):
+        return _analyse(graph, text, linked, focus=focus)
+    key = (text, tuple(focus))
+    with _READINGS_LOCK:
+        readings = _READINGS.setdefault(graph, OrderedDict())
+        reading = readings.get(key)
+        if reading is not None:
+            readings.move_to_end(key)
+            return reading
+    reading = _analyse(graph, text, None, focus=focus)
+    with _READINGS_LOCK:
+        readings[key] = reading
+        while len(readings) > _READINGS_KEPT:
+            readings.popitem(last=False)
+    return reading
+
+
+_READINGS: weakref.WeakKeyDictionary[nx.MultiDiGraph, OrderedDict[Any, Question]] = (
+    weakref.WeakKeyDictionary()
+)
+_READINGS_KEPT = 256
+_READINGS_LOCK = threading.Lock()
+
+
+def _analyse(
+    graph: nx.MultiDiGraph,
+    text: str,
+    linked: Sequence[Mention] | None,
+    *,
+    focus: Sequence[str] = (),
+) -> Question:
     index = graph_index(graph)
     mentions = tuple(link(graph, text) if linked is None else linked)
     cues = index.cues.scan(text)
@@ -203,6 +242,7 @@ def analyse_question(
     if superlative is None:
         superlative = _worded_superlative(text, cues, weight)
     texts = _texts(graph, text, mentions)
+    texts += _price_level(graph, text, texts)
     for predicate in _named_predicates(graph, text, lang=detect_language(text)):
         strong.setdefault(predicate, None)
     for value in values:
@@ -241,6 +281,7 @@ def analyse_question(
         if b.predicates
     ) or _bare_price_bounds(graph, text, lang)
     bounds += _none_of(graph, text, cues) if not ranked else ()
+    bounds += _count_bounds(graph, text, cues, bounds) if not ranked else ()
     if comparison is not None and len(ranked) >= 2:
         kind = QuestionKind.COMPARISON
     elif not ranked:
@@ -324,8 +365,9 @@ _WORD_CUE = 0.6  # a word of a predicate's id; "how much"-style cues score less
 
 
 _MOST_EN = re.compile(
-    r"\b(?:(?P<least>least|lowest|fewest|smallest|weakest|mildest|shortest)|"
-    r"(?P<most>most|highest|biggest|largest|greatest|strongest|longest))\b",
+    r"\b(?:(?P<least>least|lowest|fewest|smallest|weakest|mildest|shortest|worst(?=[- ]rated))|"
+    r"(?P<most>most|highest|biggest|largest|greatest|strongest|longest|"
+    r"(?:best|top)(?=[- ](?:rated|reviewed|rating|ratings|reviews))))\b",
     re.IGNORECASE,
 )
 _MOST_ZH = re.compile(r"最(?:(?P<least>少|低|小|弱|短)|(?P<most>多|高|大|强|长))")
@@ -467,11 +509,50 @@ def _texts(
     return tuple(found)
 
 
+_CHEAP = re.compile(
+    r"\b(?:cheap|cheapish|affordable|budget|low[- ]cost|inexpensive)\b|便宜|实惠|平价",
+    re.IGNORECASE,
+)
+_MODERATE = re.compile(
+    r"\b(?:moderately priced|moderate|mid-?range|reasonably priced)\b|中等价位|价格适中",
+    re.IGNORECASE,
+)
+
+
+def _price_level(
+    graph: nx.MultiDiGraph, text: str, said: Sequence[tuple[str, str]]
+) -> tuple[tuple[str, str], ...]:
+    """ "A cheap place", "moderately priced": the level of an ordered price attribute
+    (price_range: inexpensive < moderate < expensive) its words mean, when the question
+    does not name a level outright."""
+    index = graph_index(graph)
+    found: list[tuple[str, str]] = []
+    for predicate, info in index.attributes.items():
+        if len(info.order) < 2 or not any(c.name == "price" for c in concepts_for(predicate)):
+            continue
+        if any(p == predicate for p, _ in said):
+            continue
+        levels = [lv for lv in info.order if _canonical_text(graph, predicate, lv) is not None]
+        if not levels:
+            continue
+        if _CHEAP.search(text):
+            level = levels[0]
+        elif _MODERATE.search(text) and "moderate" in levels:
+            level = "moderate"
+        else:
+            continue
+        value = _canonical_text(graph, predicate, level)
+        if value is not None:
+            found.append((predicate, value))
+    return tuple(found)
+
+
 def _canonical_text(graph: nx.MultiDiGraph, predicate: str, surface: str) -> str | None:
     key = match_key(surface)
+    keys = {key, match_key(surface[:-1])} if surface.endswith("s") else {key}  # "museums"
     for node in graph_index(graph).text_owners.get(predicate, ()):
         for fact, _ in graph.nodes[node]["values"].get(predicate, ()):
-            if match_key(fact.object) == key:
+            if match_key(fact.object) in keys:
                 return str(fact.object)
     return None
 
@@ -560,6 +641,56 @@ def _bare_price_bounds(graph: nx.MultiDiGraph, text: str, lang: str) -> tuple[Bo
             continue
         qualifier = Qualifier.AT_LEAST if word in _AT_LEAST_WORDS else Qualifier.AT_MOST
         bounds.append(Bound(money, Quantity(amount, amount, unit), qualifier))
+    return tuple(bounds)
+
+
+_COUNT_BEFORE = re.compile(
+    rf"(?P<least>at least |minimum of |min\.? )?(?P<number>{NUMBER_PATTERN})(?P<plus>\+)?[- ]?$",
+    re.IGNORECASE,
+)
+_HOLDING = re.compile(r"^(?:seats?|sleeps?|holds?|fits?|accommodates?)$", re.IGNORECASE)
+_HOLDS = re.compile(rf"^\s*(?:at least |up to )?(?P<number>{NUMBER_PATTERN})\b", re.IGNORECASE)
+_COUNT_AFTER = re.compile(r"^\s*(?:or (?P<more>more|higher|above)|or (?P<less>less|fewer|lower))")
+
+
+def _count_bounds(
+    graph: nx.MultiDiGraph, text: str, cues: Sequence[Any], found: Sequence[Bound]
+) -> tuple[Bound, ...]:
+    """A plain number said right before the word of an attribute whose values are plain
+    numbers: "a 5 star hotel" (star_rating = 5), "4 stars or more", "五星"."""
+    index = graph_index(graph)
+    bounds: list[Bound] = []
+    for hit in cues:
+        entries = [
+            e
+            for e in hit.entries
+            if CueKind(e.kind) is CueKind.ATTRIBUTE
+            and "count" in index.value_units.get(e.target, frozenset())
+        ]
+        top = max((e.score for e in entries), default=0.0)
+        counted = tuple(dict.fromkeys(e.target for e in entries if e.score == top))
+        if not counted or any(counted == b.predicates for b in found):
+            continue
+        before = _COUNT_BEFORE.search(text[max(0, hit.start - 24) : hit.start])
+        holds = (
+            _HOLDS.match(text[hit.end :]) if _HOLDING.search(text[hit.start : hit.end]) else None
+        )
+        if before is not None:
+            number = parse_number(before["number"])
+            after = _COUNT_AFTER.match(text[hit.end :])
+            qualifier = Qualifier.EXACT
+            if before["least"] or before["plus"] or (after is not None and after["more"]):
+                qualifier = Qualifier.AT_LEAST
+            elif after is not None and after["less"]:
+                qualifier = Qualifier.AT_MOST
+        elif holds is not None:
+            # "seats six", "sleeps 4": room for at least that many
+            number, qualifier = parse_number(holds["number"]), Qualifier.AT_LEAST
+        else:
+            continue
+        if number is None:
+            continue
+        bounds.append(Bound(counted, Quantity(number, number, "count"), qualifier))
     return tuple(bounds)
 
 

@@ -76,27 +76,40 @@ def select(graph: nx.MultiDiGraph, q: Question) -> Selection:
 
 
 def _things(graph: nx.MultiDiGraph, q: Question) -> tuple[str, ...]:
-    """Every thing of the kind the question is about: the commonest type among the owners
-    of the attributes and values it names (products rather than policies)."""
+    """Every thing of the kind the question is about: the type whose things own most of
+    the attributes and values it names, then the commonest (products rather than
+    policies; "free museums in Seattle": attractions, which have free entry, not hotels,
+    which are in Seattle too)."""
     index = graph_index(graph)
-    owners: list[str] = []
-    wanted = set(q.predicates) | {p for p, _ in q.texts}
-    for bound in q.bounds:
-        wanted |= set(bound.predicates)
+    aspects: list[frozenset[str]] = [frozenset([p]) for p in q.predicates]
+    said: dict[str, set[str]] = {}
+    for predicate, value in q.texts:
+        said.setdefault(match_key(value), set()).add(predicate)
+    aspects += [frozenset(predicates) for predicates in said.values()]
+    aspects += [frozenset(bound.predicates) for bound in q.bounds]
+    coverage: dict[str, int] = {}
     for node, data in graph.nodes(data=True):
         if ATTRIBUTE_TYPE in data["types"] or node in index.value_nodes:
             continue
         has = set(data["values"]) | {f.predicate for f in data["facts"] if f.edge}
-        if wanted & has or any(f.edge and f.object in q.values for f in data["facts"]):
-            owners.append(node)
+        covered = sum(1 for aspect in aspects if aspect & has)
+        covered += sum(1 for f in data["facts"] if f.edge and f.object in q.values)
+        if covered:
+            coverage[node] = covered
     if q.types:
         return tuple(n for n, data in graph.nodes(data=True) if set(q.types) & set(data["types"]))
-    if not owners:
+    if not coverage:
         return ()
-    types = Counter(graph.nodes[n]["types"][0] for n in owners if graph.nodes[n]["types"])
-    if not types:
-        return tuple(owners)
-    kind = types.most_common(1)[0][0]
+    best: dict[str, int] = {}
+    count: Counter[str] = Counter()
+    for node, covered in coverage.items():
+        types = graph.nodes[node]["types"]
+        if types:
+            best[types[0]] = max(best.get(types[0], 0), covered)
+            count[types[0]] += 1
+    if not best:
+        return tuple(coverage)
+    kind = max(best, key=lambda t: (best[t], count[t]))
     return tuple(n for n, data in graph.nodes(data=True) if kind in data["types"])
 
 
@@ -114,10 +127,19 @@ def _matches(graph: nx.MultiDiGraph, node: str, q: Question) -> tuple[Fact, ...]
         if edge is None:
             return None
         facts.append(edge)
+    # One value said once may be held by several attributes ("Seattle": a hotel's
+    # location, a salon's city): any of them matches.
+    said: dict[str, list[str]] = {}
     for predicate, value in q.texts:
-        key = match_key(value)
+        said.setdefault(match_key(value), []).append(predicate)
+    for key, predicates in said.items():
         found = next(
-            (f for f, _ in literal_facts(graph, node, predicate) if match_key(f.object) == key),
+            (
+                f
+                for predicate in predicates
+                for f, _ in literal_facts(graph, node, predicate)
+                if match_key(f.object) == key
+            ),
             None,
         )
         if found is None:
@@ -148,6 +170,8 @@ def _within(graph: nx.MultiDiGraph, node: str, bound: Bound) -> Fact | None:
             if bound.qualifier is Qualifier.AT_MOST and high <= limit_high:
                 return fact
             if bound.qualifier is Qualifier.AT_LEAST and low >= limit_low:
+                return fact
+            if bound.qualifier is Qualifier.EXACT and low <= limit_low and limit_high <= high:
                 return fact
     return None
 

@@ -14,6 +14,7 @@ from typing import Any
 
 import networkx as nx
 
+from knowledge_graph.concepts import TAIL_VERBS
 from knowledge_graph.index import CueKind, graph_index
 from knowledge_graph.language import STATUS_ZH
 from knowledge_graph.model import Fact, display_name, literal_facts
@@ -236,7 +237,12 @@ def _group_sentence(
         template = info.phrases.get(f"{lang}/false")
     elif flag is True or flag is None:
         template = info.phrases.get(lang)
-    if template is None and lang == "en" and _on_scale(info, facts):
+    if (
+        template is None
+        and lang == "en"
+        and _on_scale(info, facts)
+        and not predicate.casefold().endswith(_SCALE_NOUNS)
+    ):
         # Levels read as levels: "Jasmine Silver Needle has low caffeine."
         name = info.names.get("en", predicate).replace("_", " ")
         name = name[:1].lower() + name[1:] if not name[1:2].isupper() else name
@@ -279,6 +285,10 @@ _PREPOSITIONS = frozenset(
         "since",
     ]
 )
+
+
+# Names that are themselves the scale ("price range": "moderate" is not a kind of range).
+_SCALE_NOUNS = ("range", "rating", "tier", "class", "band", "bracket")
 
 
 def _on_scale(info: Any, facts: list[Fact]) -> bool:
@@ -332,15 +342,13 @@ def _flag_template(name: str, flag: bool, lang: str) -> str | None:
         )
     if verb in ("is", "are"):
         return "{subject} is " + rest + "." if flag else "{subject} is not " + rest + "."
-    if words[-1] in _TAIL_ADJECTIVES:
-        # pets_welcome, smoking_allowed: "Pets are welcome at {subject}."
-        thing = " ".join(words[:-1])
-        be = "are" if thing.endswith("s") and not thing.endswith("ss") else "is"
-        said = thing[0].upper() + thing[1:]
+    if words[-1] in TAIL_VERBS:
+        # pets_welcome, smoking_allowed: "{subject} welcomes pets." / "does not allow smoking."
+        verb, thing = TAIL_VERBS[words[-1]], " ".join(words[:-1])
         return (
-            f"{said} {be} {words[-1]} at {{subject}}."
+            "{subject} " + verb + " " + thing + "."
             if flag
-            else f"{said} {be} not {words[-1]} at {{subject}}."
+            else "{subject} does not " + verb[:-1] + " " + thing + "."
         )
     if words[:2] == ["good", "for"]:
         return (
@@ -349,6 +357,12 @@ def _flag_template(name: str, flag: bool, lang: str) -> str | None:
             else ("{subject} is not " + " ".join(words) + ".")
         )
     if not _ADJECTIVE.search(words[-1]):
+        if (len(words) == 2 and not _ADJECTIVE.search(words[0])) or words[0] in _HAD_ADJECTIVES:
+            # free_entry, room_service: something a thing has
+            rest = " ".join(words)
+            return (
+                "{subject} has " + rest + "." if flag else "{subject} does not have " + rest + "."
+            )
         return None  # "return opened tea": not something a thing "is"; said as a value
     adjective = " ".join(words)
     return "{subject} is " + adjective + "." if flag else "{subject} is not " + adjective + "."
@@ -369,9 +383,7 @@ _FLAG_VERBS = frozenset(
         "ships",
     ]
 )
-_TAIL_ADJECTIVES = frozenset(
-    ["welcome", "allowed", "available", "included", "accepted", "permitted"]
-)
+_HAD_ADJECTIVES = frozenset(["free"])
 
 
 def _cue(graph: nx.MultiDiGraph, predicate: str, kind: CueKind, lang: str) -> str | None:

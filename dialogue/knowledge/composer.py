@@ -177,10 +177,21 @@ class ComposedAnswerer:
     ) -> str | None:
         if not q.polar:
             return None
-        for fact in facts:
-            if fact.predicate in q.predicates and not fact.edge and isinstance(fact.value, Flag):
-                return _answer(fact.value.value, verbalise(graph, [fact], lang)[0], lang)
-        return None
+        flags = [
+            f
+            for f in facts
+            if f.predicate in q.predicates and not f.edge and isinstance(f.value, Flag)
+        ]
+        if not flags:
+            return None
+        # "Does it serve alcohol and have live music?": each yes/no asked of the same thing.
+        first = flags[0]
+        also = [f for f in flags[1:] if f.subject == first.subject]
+        value = first.value
+        assert isinstance(value, Flag)
+        sentences = [_answer(value.value, verbalise(graph, [first], lang)[0], lang)]
+        sentences += [verbalise(graph, [f], lang)[0] for f in also]
+        return self._join(sentences, lang)
 
     def _has_value(
         self, graph: nx.MultiDiGraph, q: Question, facts: Sequence[Fact], lang: str
@@ -205,5 +216,15 @@ class ComposedAnswerer:
             return self.unknown(lang)
         asked = [f for f in facts if f.predicate in q.predicates]
         chosen = asked or list(facts)
+        if q.kind is QuestionKind.FILTER and not asked:
+            # "A cheap Chinese place in Fremont?": name every match (one fact each) rather
+            # than the first match's every fact.
+            limits = {p for b in q.bounds for p in b.predicates} | {p for p, _ in q.flags}
+            firsts: dict[str, Fact] = {}
+            for fact in facts:
+                firsts.setdefault(fact.subject, fact)
+                if fact.predicate in limits and firsts[fact.subject].predicate not in limits:
+                    firsts[fact.subject] = fact  # "laptops under 1500": what each costs
+            chosen = list(firsts.values())
         sentences = verbalise(graph, chosen, lang)
         return self._join(sentences, lang)

@@ -141,3 +141,115 @@ def test_a_yes_no_question_about_an_attribute_nobody_has_is_not_answered(
     assert knowledge.covers(question, entities=[], slots={})
     reply = asyncio.run(knowledge.answer(question, entities=[], slots={}, language="en"))
     assert reply.fell_back and not reply.ask_which
+
+
+STAYS = EATS.parent / "city-stays"
+
+
+@pytest.fixture(scope="module")
+def stays() -> nx.MultiDiGraph:
+    return load_graph(STAYS / "graph.csv")
+
+
+def test_a_number_before_a_plain_number_attribute_is_a_filter(stays: nx.MultiDiGraph) -> None:
+    q = analyse_question(stays, "Which hotels in Denver are 5 star?")
+    assert q.kind is QuestionKind.FILTER
+    (bound,) = q.bounds
+    assert bound.predicates == ("star_rating",)
+    assert bound.quantity.low == 5 and bound.qualifier.value == "exact"
+    reply = answer(stays, q.text)
+    for name in ("Grand Hostel", "Pioneer Hotel", "Majestic Resort"):
+        assert name in reply
+    least = analyse_question(stays, "hotels with 4 stars or more in Austin").bounds
+    assert [b.qualifier.value for b in least] == ["at_least"]
+
+
+def test_one_value_held_by_several_attributes_matches_either(stays: nx.MultiDiGraph) -> None:
+    # "Austin" is a salon's city and a hotel's location: the salons in Austin still match.
+    reply = answer(stays, "Can you find me a unisex salon in Austin?")
+    assert "is unisex" in reply
+    assert "Fringe Hair Studio" not in reply  # in Denver
+
+
+def test_the_kind_asked_about_is_the_one_that_has_what_is_asked(stays: nx.MultiDiGraph) -> None:
+    # Hotels are in Seattle too, but only attractions have free entry; "museums" is the
+    # plural of the category value "Museum".
+    q = analyse_question(stays, "Are there any free museums in Seattle?")
+    assert ("category", "Museum") in q.texts
+    reply = answer(stays, q.text)
+    assert "Museum does not have free entry" in reply
+    assert "Hotel" not in reply
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("Do pets stay at Cedar House?", "Cedar House welcomes pets."),
+        ("Is smoking allowed at Union Boutique Hotel?", "Union Boutique Hotel does not allow"),
+        ("Is entry free at Seattle Fort Hill?", "Seattle Fort Hill has free entry."),
+        ("Is Seattle Fort Hill good for kids?", "Seattle Fort Hill is not good for kids."),
+        (
+            "What kind of place is Portland Cathedral of Saint Mary?",
+            "is in the Place of Worship category.",
+        ),
+    ],
+)
+def test_exported_yes_no_and_category_values_are_said_as_people_say_them(
+    stays: nx.MultiDiGraph, question: str, expected: str
+) -> None:
+    reply = answer(stays, question)
+    assert expected in reply
+    assert grounded_text(stays, reply)[0] == reply
+
+
+def test_price_words_mean_a_level_of_an_ordered_price_attribute(eats: nx.MultiDiGraph) -> None:
+    cheap = analyse_question(eats, "I want a cheap Chinese restaurant in Fremont")
+    assert ("price_range", "inexpensive") in cheap.texts
+    reply = answer(eats, cheap.text)
+    # Every Chinese place in Fremont that is inexpensive is named, one sentence each.
+    for name in ("Olive Noodle", "Maple Noodle"):
+        assert name in reply
+    middle = analyse_question(eats, "Which Korean places in Palo Alto are moderately priced?")
+    assert ("price_range", "moderate") in middle.texts
+    # "cheapest" ranks; it is not the cheap level.
+    assert analyse_question(eats, "What's the cheapest Japanese restaurant?").superlative
+
+
+def test_a_level_named_by_its_scale_reads_as_a_value(eats: nx.MultiDiGraph) -> None:
+    assert "The price range of Iron Dragon is expensive." in answer(eats, "Is Iron Dragon pricey?")
+
+
+def test_best_rated_ranks_by_the_rating(eats: nx.MultiDiGraph) -> None:
+    q = analyse_question(eats, "What's the best rated restaurant in Oakland?")
+    assert q.superlative is not None and q.superlative[0] == "rating"
+    assert answer(eats, q.text).startswith("The rating of")
+
+
+def test_each_yes_no_asked_of_one_thing_is_answered(eats: nx.MultiDiGraph) -> None:
+    reply = answer(eats, "Does Coral Bistro serve alcohol and have live music?")
+    assert "Coral Bistro does not serve alcohol." in reply
+    assert "Coral Bistro does not have live music." in reply
+
+
+def test_a_capacity_said_after_its_verb_is_a_lower_limit() -> None:
+    graph = parse_csv(
+        "subject,predicate,object,unit\n"
+        "r1,type,Restaurant,\nr1,name,Blue Fig,\nr1,number_of_seats,4,\n"
+        "r2,type,Restaurant,\nr2,name,Red Fig,\nr2,number_of_seats,8,\n"
+    )
+    q = analyse_question(graph, "Which of your restaurants seats six?")
+    (bound,) = q.bounds
+    assert (bound.predicates, bound.quantity.low, bound.qualifier.value) == (
+        ("number_of_seats",),
+        6,
+        "at_least",
+    )
+    reply = answer(graph, q.text)
+    assert "Red Fig" in reply and "Blue Fig" not in reply
+
+
+def test_a_turn_reads_its_question_once(eats: nx.MultiDiGraph) -> None:
+    first = analyse_question(eats, "what's the rating?", focus=["restaurant-013"])
+    assert analyse_question(eats, "what's the rating?", focus=["restaurant-013"]) is first
+    other = analyse_question(eats, "what's the rating?", focus=["restaurant-001"])
+    assert other.subjects == ("restaurant-001",)
