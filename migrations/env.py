@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from alembic import context
-from sqlalchemy import engine_from_config, pool
+from sqlalchemy import engine_from_config, pool, text
 
 from app.db.engine import sync_url
 from app.db.models import Base
@@ -35,7 +35,14 @@ def run_migrations_online() -> None:
             connection=connection, target_metadata=target_metadata, render_as_batch=True
         )
         with context.begin_transaction():
+            if connection.dialect.name == "postgresql":
+                # One migrator at a time (replicas starting together); held to the commit.
+                connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _LOCK_KEY})
             context.run_migrations()
+
+
+# Any fixed number, the same for every kefu process: the advisory lock's name.
+_LOCK_KEY = 0x6B656675  # "kefu"
 
 
 if context.is_offline_mode():

@@ -12,12 +12,12 @@ import click
 def _store(settings: Any) -> Any:
     from sqlalchemy import create_engine
 
-    from app.db.migrate import upgrade
+    from app.cli.db import ready_database
     from knowledge_graph.persistence import GraphStore
 
     # The schema comes from the migrations only, as for `kefu run`: a graph imported into a
     # fresh data dir is there when the product first starts.
-    upgrade(settings.resolved_database_url)
+    ready_database(settings)
     url = settings.resolved_database_url
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url.removeprefix(

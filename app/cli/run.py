@@ -65,7 +65,7 @@ def run(host: str | None, port: int | None, project_dir: Path | None, log_level:
     import uvicorn
 
     from app.bot import ensure_trained
-    from app.db.migrate import upgrade
+    from app.cli.db import ready_database
     from app.main import create_app
 
     options = {"host": host, "port": port, "project_dir": project_dir}
@@ -80,9 +80,10 @@ def run(host: str | None, port: int | None, project_dir: Path | None, log_level:
 
         shown = make_url(settings.resolved_database_url).render_as_string(hide_password=True)
         click.echo(f"database: {shown}")
-        upgrade(settings.resolved_database_url)
-        if settings.demo_accounts:
-            print_demo_accounts(settings)
+    # Every replica upgrades the schema first; the migration lock makes that safe.
+    ready_database(settings)
+    if settings.mode == DeploymentMode.EMBEDDED and settings.demo_accounts:
+        print_demo_accounts(settings)
     if settings.train_on_start:
         bar, progress = training_progress_bar()
         with bar:  # type: ignore[attr-defined]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from app.cli.db import ready_database
 from app.settings import Settings
 
 
@@ -27,6 +28,7 @@ def create(username: str, role: str, display_name: str | None, password: str) ->
     from app.db.users import UserExistsError, create_user
 
     settings = Settings()
+    ready_database(settings)
     engine = create_engine(sync_url(settings.resolved_database_url))
     try:
         with Session(engine) as session:

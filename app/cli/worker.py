@@ -6,6 +6,7 @@ import sys
 
 import click
 
+from app.cli.db import ready_database
 from app.settings import Settings
 
 
@@ -24,6 +25,8 @@ def worker(ping: bool, concurrency: int, celery_args: tuple[str, ...]) -> None:
             "no broker configured: set KEFU_CELERY_BROKER_URL or KEFU_REDIS_URL "
             "(embedded mode runs tasks in-process and needs no worker)"
         )
+    if not ping:
+        ready_database(settings)  # the jobs read and write the app's tables
     if ping:
         replies = celery.control.ping(timeout=3.0)
         click.echo(replies)
@@ -47,6 +50,7 @@ def beat() -> None:
         raise click.ClickException(
             "no broker configured: embedded mode runs periodic jobs inside `kefu run`"
         )
+    ready_database(settings)
     celery.Beat(loglevel="INFO", schedule=str(settings.data_dir / "celerybeat-schedule")).run()
 
 

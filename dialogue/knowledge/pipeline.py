@@ -112,8 +112,14 @@ class KnowledgeAnswerer:
         timeout_s: float = 60.0,
         composer: ComposedAnswerer | None = None,
         require_model: bool = False,
+        rewrite_budget_s: float = 6.0,
     ) -> None:
         self.model = model
+        # Sentences the checker rejects are rewritten by the model only while the answer's
+        # generation so far took less than this; past it the sentence is dropped (and a
+        # draft left mostly dropped gives way to the composed answer), so a bad draft costs
+        # one more short generation, not one per sentence.
+        self.rewrite_budget_s = rewrite_budget_s
         self.store_name = store_name
         self.max_facts = max_facts
         self.unverifiable = unverifiable
@@ -195,6 +201,8 @@ class KnowledgeAnswerer:
         draft_report = check(graph, draft, context=context)
 
         async def regenerate(request: RegenerateRequest) -> str | None:
+            if generation[0] >= self.rewrite_budget_s:
+                return None
             try:
                 reply = await generate(rewrite_messages(graph, request), REWRITE_SAMPLING)
             except Exception:

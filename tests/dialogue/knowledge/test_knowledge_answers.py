@@ -321,3 +321,15 @@ async def test_a_draft_that_skips_the_asked_fact_is_replaced(demo: nx.MultiDiGra
     answer = await KnowledgeAnswerer(model).answer(demo, "How much is the Aurora X2?")
     assert answer.fell_back
     assert "129" in answer.text
+
+
+async def test_no_rewrites_once_the_answer_has_taken_its_budget(demo: nx.MultiDiGraph) -> None:
+    # A slow first draft with a wrong sentence: no second generation, the composed answer.
+    model = ScriptedChatModel(
+        ["The Aurora X2 comes in red and green.", "The Aurora X2 comes in black and silver."]
+    )
+    answer = await KnowledgeAnswerer(model, rewrite_budget_s=0.0).answer(
+        demo, "Which colors does the Aurora X2 come in?"
+    )
+    assert len(model.calls) == 1
+    assert "black and silver" in answer.text and "red" not in answer.text
