@@ -1,4 +1,6 @@
-"""Knowledge answers for ``action_knowledge_answer``: the protocol the engine calls.
+"""Knowledge answers for ``action_knowledge_answer``: ``TurnKnowledge``, the protocol the
+engine calls with a turn's question, entities and slots (the pipeline that answers a
+question from a graph is ``dialogue.knowledge.KnowledgeAnswerer``, one level down).
 
 The knowledge-graph + language-model pipeline implements it
 (:class:`dialogue.knowledge.conversation.ConversationKnowledge`), in production and in
@@ -11,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
-__all__ = ["FactSource", "KnowledgeAnswerer", "KnowledgeReply", "QuestionScope"]
+__all__ = ["FactSource", "KnowledgeReply", "QuestionScope", "TurnKnowledge"]
 
 
 @dataclass(frozen=True)
@@ -40,7 +42,7 @@ class KnowledgeReply:
     timings: Mapping[str, float] = field(default_factory=dict)
 
 
-class KnowledgeAnswerer(Protocol):
+class TurnKnowledge(Protocol):
     async def answer(
         self,
         question: str,
@@ -83,4 +85,13 @@ class QuestionScope(Protocol):
         self, question: str, *, entities: Sequence[Mapping[str, Any]], slots: Mapping[str, Any]
     ) -> tuple[str, ...]:
         """The graph's predicates ``question`` asks about (empty when it names none)."""
+        ...
+
+    def without_values(
+        self, entities: Sequence[Mapping[str, Any]]
+    ) -> tuple[Mapping[str, Any], ...]:
+        """``entities`` less those the NLU took for the thing talked about that are an
+        attribute's value in this graph and name no thing ("San Jose", a city, read as a
+        product by an NLU trained on another catalogue): they must not replace the
+        thing in focus."""
         ...

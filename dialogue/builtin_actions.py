@@ -17,10 +17,10 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any, Protocol
 
-from dialogue.answering import KnowledgeAnswerer
+from dialogue.answering import TurnKnowledge
 from dialogue.clock import Clock, SupportHours
 from dialogue.domain import REQUESTED_SLOT, Domain
 from dialogue.events import (
@@ -103,7 +103,7 @@ _OUT_OF_HOURS = {
 
 class BuiltinHost(Protocol):
     domain: Domain
-    knowledge: KnowledgeAnswerer | None
+    knowledge: TurnKnowledge | None
     clock: Clock
     support_hours: SupportHours
     initial_slots: Mapping[str, Any]
@@ -260,6 +260,7 @@ async def _knowledge_answer(host: BuiltinHost, turn: Turn) -> None:
             _say(host, turn, "utter_ask_product", _ASK_WHICH)
         else:
             _say_unknown(host, turn)
+        _keep_focus(host, turn, reply.focus)
         return
     extra: dict[str, Any] = {
         "sources": [dict(s) for s in reply.sources],
@@ -272,10 +273,18 @@ async def _knowledge_answer(host: BuiltinHost, turn: Turn) -> None:
         extra["repaired_claims"] = [dict(c) for c in reply.caught]
         extra["repairs"] = [dict(r) for r in reply.repairs]
     turn.say(Message(reply.text, response=None, extra=extra))
+    _keep_focus(host, turn, reply.focus)
+
+
+def _keep_focus(host: BuiltinHost, turn: Turn, focus: Sequence[str]) -> None:
+    """What the answer is about stays in focus for follow-ups, whatever the NLU knew: the
+    answer's subjects, or the things an unanswered question named ("Is Copper Kitchen any
+    good?" → "I don't know", then "how cheap is it?" is still about Copper Kitchen)."""
+    message = turn.state.latest_message
     named = message is not None and any(e.get("entity") == "product" for e in message.entities)
-    if reply.focus and not named:
-        # The answer's subjects stay in focus for follow-ups, whatever the NLU knew.
-        if host.domain.slot("product") is not None:
-            turn.add(SlotSet("product", reply.focus[0], timestamp=turn.now))
-        if host.domain.slot("products") is not None:
-            turn.add(SlotSet("products", list(reply.focus), timestamp=turn.now))
+    if not focus or named:
+        return
+    if host.domain.slot("product") is not None:
+        turn.add(SlotSet("product", focus[0], timestamp=turn.now))
+    if host.domain.slot("products") is not None:
+        turn.add(SlotSet("products", list(focus), timestamp=turn.now))

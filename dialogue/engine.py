@@ -46,7 +46,7 @@ from dialogue.actions import (
     read_action_endpoint,
     tracker_json,
 )
-from dialogue.answering import FactSource, KnowledgeAnswerer
+from dialogue.answering import FactSource, QuestionScope, TurnKnowledge
 from dialogue.builtin_actions import (
     ACTION_CLARIFY,
     ACTION_HANDOFF,
@@ -122,7 +122,7 @@ class Engine:
         rng: random.Random | None = None,
         policies: Policies | None = None,
         actions: ActionExecutor | None = None,
-        knowledge: KnowledgeAnswerer | None = None,
+        knowledge: TurnKnowledge | None = None,
         clock: Clock = system_clock,
         support_hours: SupportHours = DEFAULT_SUPPORT_HOURS,
         max_actions_per_turn: int = 10,
@@ -156,7 +156,7 @@ class Engine:
         clock: Clock = system_clock,
         actions: ActionExecutor | None = None,
         actions_module: str | ModuleType | None = None,
-        knowledge: KnowledgeAnswerer | None = None,
+        knowledge: TurnKnowledge | None = None,
         **options: Any,
     ) -> Engine:
         """An engine for ``project``: its rules and stories; its actions (the action server
@@ -254,11 +254,23 @@ class Engine:
             return self._outcome(turn, parse)
         if turn.state.language != parse.language:
             turn.add(SlotSet("language", parse.language, timestamp=turn.now))
-        for name, value in extract_global_slots(self.domain, user).items():
+        for name, value in extract_global_slots(self.domain, self._things_named(user)).items():
             if turn.state.slots.get(name) != value:
                 turn.add(SlotSet(name, value, timestamp=turn.now))
         await self._run_actions(turn)
         return self._outcome(turn, parse)
+
+    def _things_named(self, user: UserUttered) -> UserUttered:
+        """The message as slots read it: an attribute's value the NLU took for a thing
+        ("is it in San Jose?") leaves the thing in focus as it is."""
+        if not isinstance(self.knowledge, QuestionScope) or not user.entities:
+            return user
+        try:
+            kept = self.knowledge.without_values(user.entities)
+        except Exception:
+            log.exception("the knowledge answerer could not read the entities")
+            return user
+        return user if len(kept) == len(user.entities) else replace(user, entities=tuple(kept))
 
     def _outcome(self, turn: Turn, parse: ParseResult) -> TurnOutcome:
         return TurnOutcome(

@@ -26,7 +26,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from dialogue.answering import FactSource, KnowledgeAnswerer, QuestionScope
+from dialogue.answering import FactSource, QuestionScope, TurnKnowledge
 from dialogue.builtin_actions import (
     ACTION_CLARIFY,
     ACTION_DEFAULT_FALLBACK,
@@ -54,7 +54,7 @@ class GraphFirst:
     action, handoff) is kept even when the message also links to the graph."""
 
     domain: Domain
-    knowledge: KnowledgeAnswerer | None
+    knowledge: TurnKnowledge | None
     core_fallback: str
     process_confidence: float = 0.9
 

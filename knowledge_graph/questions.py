@@ -268,9 +268,11 @@ def _analyse(
         # "Is it lighter than the Vector 16?" / "which one is cheaper?" after naming two.
         ranked = [*focus[: 2 - len(ranked)], *ranked] if pronoun or ranked else focus[:2]
         from_focus = True
-    elif not ranked and focus and (pronoun or not (groups or superlative or set_words)):
-        ranked, from_focus = focus[:3], True
     types = _types(graph, text)
+    if from_focus or ranked or not focus:
+        pass
+    elif pronoun or not (groups or superlative or set_words) or _any_of_it(text, types, lang):
+        ranked, from_focus = focus[:3], True
     bounds = tuple(
         b
         for b in (
@@ -290,6 +292,8 @@ def _analyse(
             kind = QuestionKind.SUPERLATIVE
         elif need is not None and (groups or types or _NEED_RE[lang].search(text)):
             kind, superlative = QuestionKind.RECOMMEND, need
+        elif (groups or types or values or texts) and (rated := _best_rated(graph, text, lang)):
+            kind, superlative = QuestionKind.SUPERLATIVE, (rated, CueKind.MOST)
         elif groups or values or texts or set_words or bounds or types:
             kind = QuestionKind.FILTER
     if (
@@ -323,6 +327,11 @@ def _analyse(
             predicates.setdefault(predicate, None)
     if superlative is not None:
         predicates.setdefault(superlative[0], None)
+    if ranked and kind is QuestionKind.LOOKUP:
+        # "How cheap is it?", "is it in Palo Alto?": a value said of a named thing asks
+        # the attribute that holds it.
+        for predicate, _ in texts:
+            predicates.setdefault(predicate, None)
     if any("opening" in index.attribute(p).concepts for p in predicates):
         # "When is it open?" asks the hours: the closing time of the same thing too.
         for predicate in sorted(owned):
@@ -437,6 +446,40 @@ def _worded_superlative(
             best = max(dict.fromkeys(targets), key=lambda t: weight.get(t, 0.0))
             return best, kind
     return None
+
+
+_ANY_OF_IT = re.compile(
+    r"^\s*(?:and\s+|so\s+)?any\b(?!.*\b(?:ones?|others?|where|places?)\b)", re.I
+)
+
+
+def _any_of_it(text: str, types: Sequence[str], lang: str) -> bool:
+    """ "Any veggie food?" while one thing is talked about: asked of that thing, not a
+    search ("any ones under 50?", "any hotels?" are searches)."""
+    return lang == "en" and not types and bool(_ANY_OF_IT.match(text))
+
+
+_BEST = {
+    "en": re.compile(
+        r"\b(?:best|finest|greatest)\b(?![- ](?:way|time|deal|price|option for))", re.I
+    ),
+    "zh": re.compile(r"最好|最棒|最佳"),
+}
+_RATING_WORDS = frozenset({"rating", "rated", "score", "stars", "reviews"})
+
+
+def _best_rated(graph: nx.MultiDiGraph, text: str, lang: str) -> str | None:
+    """ "The best Mexican restaurant in San Jose", "最好的酒店": ranked by the graph's rating
+    (a predicate named as one: ``rating``, ``average_rating``), the one most things have."""
+    if not _BEST[lang].search(text):
+        return None
+    index = graph_index(graph)
+    rated = [
+        p
+        for p, count in index.owner_counts.items()
+        if count and _RATING_WORDS & set(p.casefold().split("_"))
+    ]
+    return max(rated, key=lambda p: index.owner_counts[p]) if rated else None
 
 
 def _best(candidates: dict[str, None], weight: dict[str, float], owned: set[str]) -> list[str]:

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from app.settings import Settings
-from dialogue.answering import FactSource, KnowledgeAnswerer
+from dialogue.answering import FactSource, TurnKnowledge
 from dialogue.clock import SupportHours
 from dialogue.engine import Engine
 from dialogue.orders import OrderStore
@@ -38,7 +38,7 @@ class AssistantHolder:
         trained: TrainedAssistant,
         *,
         orders: OrderStore | None = None,
-        knowledge: KnowledgeAnswerer | None = None,
+        knowledge: TurnKnowledge | None = None,
         entity_names: Mapping[str, tuple[str, str]] | None = None,
         seed: int | None = None,
     ) -> None:

@@ -38,6 +38,17 @@ _UNKNOWN = {
 _LOWER_AFTER_YES = frozenset({"Since", "It", "There", "The", "Prices", "Returns", "Orders", "We"})
 
 
+def _matching_subjects(q: Question, facts: Sequence[Fact]) -> set[str]:
+    """The subjects of ``facts`` that hold a value the question names (none named: empty)."""
+    said = {(p, match_key(v)) for p, v in q.texts}
+    named = set(q.values) | set(q.groups)
+    return {
+        f.subject
+        for f in facts
+        if (f.predicate, match_key(str(f.object))) in said or (f.edge and f.object in named)
+    }
+
+
 def _answer(yes: bool, sentence: str, lang: str) -> str:
     """``Yes, ``/``No, `` before a sentence, its first word lowered where that reads right."""
     first, _, rest = sentence.partition(" ")
@@ -216,6 +227,12 @@ class ComposedAnswerer:
             return self.unknown(lang)
         asked = [f for f in facts if f.predicate in q.predicates]
         chosen = asked or list(facts)
+        if q.kind in (QuestionKind.SUPERLATIVE, QuestionKind.RECOMMEND):
+            # "The best Mexican place in San Jose": the ranking of the ones that match, not
+            # of every place searched (their values come along for the checker).
+            matched = _matching_subjects(q, facts)
+            if matched:
+                chosen = [f for f in chosen if f.subject in matched]
         if q.kind is QuestionKind.FILTER and not asked:
             # "A cheap Chinese place in Fremont?": name every match (one fact each) rather
             # than the first match's every fact.

@@ -1,4 +1,4 @@
-"""Knowledge answers inside a conversation: the engine's ``KnowledgeAnswerer`` over a
+"""Knowledge answers inside a conversation: the engine's ``TurnKnowledge`` over a
 graph and the knowledge pipeline.
 
 The conversation tells the pipeline what the customer is talking about: the products
@@ -152,8 +152,25 @@ class ConversationKnowledge:
             return bool(q.subjects and (q.predicates or (q.polar and not q.from_focus)))
         if q.kind is QuestionKind.FILTER:
             # A set named by what it holds ("anything in red?"), not just "any?".
-            return bool(q.groups or q.values or q.texts or q.bounds or q.types)
+            return bool(q.groups or q.values or q.texts or q.bounds or q.types or q.flags)
         return True
+
+    def without_values(
+        self, entities: Sequence[Mapping[str, Any]]
+    ) -> tuple[Mapping[str, Any], ...]:
+        graph = self.graph()
+        texts = graph_index(graph).texts
+        kept = []
+        for entity in entities:
+            value = str(entity.get("value") or "")
+            if (
+                entity.get("entity") in _FOCUS_SLOTS
+                and _node_named(graph, value) is None
+                and texts.entries(value)
+            ):
+                continue
+            kept.append(entity)
+        return tuple(kept)
 
     def asked_attributes(
         self, question: str, *, entities: Sequence[Mapping[str, Any]], slots: Mapping[str, Any]
@@ -189,6 +206,12 @@ class ConversationKnowledge:
         )
         generation_s = result.generation_ms / 1000
         fell_back = not result.text.strip() or not result.sources
+        focus = tuple(dict.fromkeys(f.subject for f in result.sources))
+        if fell_back:
+            # Nothing to say about what was named: it stays the thing talked about.
+            reading = analyse_question(graph, text, focus=focus_nodes(graph, entities, slots))
+            named = () if reading.from_focus else reading.subjects
+            focus = tuple(n for n in named if _owns_facts(graph, n))
         return KnowledgeReply(
             text=result.text,
             sources=tuple(fact_json(f) for f in result.sources),
@@ -199,7 +222,7 @@ class ConversationKnowledge:
             ask_which=fell_back
             and _names_nothing(graph, text, focus_nodes(graph, entities, slots)),
             draft=result.draft,
-            focus=tuple(dict.fromkeys(f.subject for f in result.sources)),
+            focus=focus,
             caught=caught,
             repairs=repairs,
             timings={

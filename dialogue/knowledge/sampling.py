@@ -14,10 +14,12 @@ class AnswerMode(StrEnum):
 
 
 # Entropy-scaled temperature: near 0 where the model is sure (the facts), at most 0.3.
+# An answer is a few sentences (the composed one at most four): 140 tokens hold them, and
+# bound a rambling draft on a CPU to seconds, not the 20 s that 220 tokens took.
 FACTS_SAMPLING = SamplingParams(
     temperature=0.2,
     top_p=0.9,
-    max_tokens=220,
+    max_tokens=140,
     dynamic_temperature=DynamicTemperature(kind="minmax", t_min=0.0, t_max=0.3, exponent=1.0),
 )
 CONFIRMATION_SAMPLING = SamplingParams(

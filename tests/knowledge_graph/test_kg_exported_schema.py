@@ -253,3 +253,63 @@ def test_a_turn_reads_its_question_once(eats: nx.MultiDiGraph) -> None:
     assert analyse_question(eats, "what's the rating?", focus=["restaurant-013"]) is first
     other = analyse_question(eats, "what's the rating?", focus=["restaurant-001"])
     assert other.subjects == ("restaurant-001",)
+
+
+def test_best_alone_ranks_the_matching_ones_by_the_rating(eats: nx.MultiDiGraph) -> None:
+    q = analyse_question(eats, "What's the best Mexican restaurant in San Jose?")
+    assert q.kind is QuestionKind.SUPERLATIVE and q.superlative is not None
+    assert q.superlative[0] == "rating"
+    reply = answer(eats, q.text)
+    # Only the Mexican places in San Jose, best first; not every restaurant's rating.
+    assert reply.startswith("The rating of Olive Taqueria is 4.9.")
+    assert "Coral Bistro" not in reply
+    # "The best way to reach them" is no ranking.
+    assert (
+        analyse_question(eats, "what's the best way to reach Copper Kitchen?").superlative is None
+    )
+
+
+def test_customers_words_for_rating_and_drinks(eats: nx.MultiDiGraph) -> None:
+    assert answer(eats, "Is Copper Kitchen any good?") == "The rating of Copper Kitchen is 4.8."
+    assert "does not serve alcohol" in answer(eats, "Does Golden Bakery have a bar?")
+
+
+def test_a_value_said_of_the_thing_in_focus_asks_its_attribute(eats: nx.MultiDiGraph) -> None:
+    cheap = analyse_question(eats, "how cheap is it", focus=["restaurant-012"])
+    assert cheap.subjects == ("restaurant-012",) and "price_range" in cheap.predicates
+    city = analyse_question(eats, "Is it in San Jose?", focus=["restaurant-007"])
+    assert city.subjects == ("restaurant-007",) and city.predicates == ("city",)
+    assert answer(eats, "Is Golden Bakery in San Jose?").startswith("Yes, the city of")
+
+
+def test_any_said_of_the_thing_in_focus_is_about_it(eats: nx.MultiDiGraph) -> None:
+    about_it = analyse_question(eats, "any veggie food?", focus=["restaurant-007"])
+    assert about_it.subjects == ("restaurant-007",)
+    assert "has_vegetarian_options" in about_it.predicates
+    # With nothing in focus, or a kind named, it is a search.
+    assert analyse_question(eats, "any veggie food?").kind is QuestionKind.FILTER
+    search = analyse_question(eats, "any restaurants with live music?", focus=["restaurant-007"])
+    assert search.kind is QuestionKind.FILTER
+
+
+def test_a_city_the_nlu_took_for_a_thing_leaves_the_focus(eats: nx.MultiDiGraph) -> None:
+    knowledge = ConversationKnowledge(lambda: eats, KnowledgeAnswerer(None))
+    city = {"entity": "product", "value": "San Jose"}
+    place = {"entity": "product", "value": "Golden Bakery"}
+    assert knowledge.without_values([city, place]) == (place,)
+    # An unknown name is kept: "I don't know the Oolong Gift Set" is the honest answer.
+    unknown = {"entity": "product", "value": "Oolong Gift Set"}
+    assert knowledge.without_values([unknown]) == (unknown,)
+
+
+def test_an_unanswered_question_keeps_what_it_named_in_focus() -> None:
+    graph = parse_csv(
+        "subject,predicate,object,unit\n"
+        "r1,type,Restaurant,\nr1,restaurant_name,Blue Fig,\nr1,price_range,cheap,\n"
+        "r2,type,Restaurant,\nr2,restaurant_name,Red Fig,\nr2,price_range,expensive,\n"
+    )
+    knowledge = ConversationKnowledge(lambda: graph, KnowledgeAnswerer(None))
+    reply = asyncio.run(
+        knowledge.answer("Does Blue Fig have parking?", entities=[], slots={}, language="en")
+    )
+    assert reply.fell_back and reply.focus == ("r1",)

@@ -100,3 +100,26 @@ async def test_the_demo_keeps_its_own_flows_and_templates(
     assert actions_of(shipping) == ["utter_shipping_options"]
     complaint = await chat.say("this is the worst service ever, my headphones broke after a week")
     assert actions_of(complaint) == ["utter_complaint"]
+
+
+EATS = TEA.parent / "bay-eats"
+
+
+async def test_the_place_talked_about_stays_in_focus_whatever_the_nlu_reads(
+    acme_project: Project, acme_trained: TrainedAssistant
+) -> None:
+    """A guide's customer over the demo's NLU: a city the NLU takes for a product, and a
+    question the graph cannot answer, leave the restaurant talked about in focus."""
+    chat = tea_chat(acme_project, acme_trained, load_graph(EATS / "graph.csv"))
+    said = []
+    for question in (
+        "Does Copper Kitchen take reservations?",  # nothing on that: said plainly
+        "how cheap is it",
+        "Is it in San Jose?",  # a city, read as a product by the demo's NLU
+        "what kind of food do they serve?",
+    ):
+        said.append(" ".join(texts_of(await chat.say(question))))
+    assert "don't have that information" in said[0], said
+    assert said[1] == "The price range of Copper Kitchen is inexpensive.", said
+    assert said[2] == "No, the city of Copper Kitchen is Palo Alto.", said
+    assert said[3] == "The cuisine of Copper Kitchen is Korean.", said
