@@ -33,8 +33,8 @@ class KnowledgeReply:
     fell_back: bool = False
     ask_which: bool = False
     draft: str | None = None
-    # The graph nodes the answer is about: the product in focus for the next turn when the
-    # NLU named none ("how much is it?" after an answer about a product it does not know).
+    # The graph nodes the conversation is about after this answer (the things named, else
+    # the answer's subjects): in focus for the next turn ("how much is it?").
     focus: tuple[str, ...] = ()
     caught: tuple[Mapping[str, Any], ...] = ()
     repairs: tuple[Mapping[str, Any], ...] = ()
@@ -85,6 +85,14 @@ class QuestionScope(Protocol):
         self, question: str, *, entities: Sequence[Mapping[str, Any]], slots: Mapping[str, Any]
     ) -> tuple[str, ...]:
         """The graph's predicates ``question`` asks about (empty when it names none)."""
+        ...
+
+    def asks_of_focus(
+        self, question: str, *, entities: Sequence[Mapping[str, Any]], slots: Mapping[str, Any]
+    ) -> bool:
+        """True when ``question`` points back at the thing in focus ("where is it held?"
+        about an event) and asks an attribute that thing has: the graph's to answer even
+        when a process (order tracking) was read with confidence."""
         ...
 
     def without_values(

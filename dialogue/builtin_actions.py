@@ -277,12 +277,12 @@ async def _knowledge_answer(host: BuiltinHost, turn: Turn) -> None:
 
 
 def _keep_focus(host: BuiltinHost, turn: Turn, focus: Sequence[str]) -> None:
-    """What the answer is about stays in focus for follow-ups, whatever the NLU knew: the
-    answer's subjects, or the things an unanswered question named ("Is Copper Kitchen any
-    good?" → "I don't know", then "how cheap is it?" is still about Copper Kitchen)."""
-    message = turn.state.latest_message
-    named = message is not None and any(e.get("entity") == "product" for e in message.entities)
-    if not focus or named:
+    """What the answer is about stays in focus for follow-ups, whatever the NLU read (an
+    NLU trained on another catalogue takes "Elena Rossi" of "Dr. Elena Rossi" for a
+    product): the things named, else the answer's subjects, or the things an unanswered
+    question named ("Is Copper Kitchen any good?" → "I don't know", then "how cheap is
+    it?" is still about Copper Kitchen)."""
+    if not focus:
         return
     if host.domain.slot("product") is not None:
         turn.add(SlotSet("product", focus[0], timestamp=turn.now))

@@ -16,7 +16,8 @@ re-decided here:
   asks something (a question, "tell me about ...": not "my headphones broke") that the
   graph covers; the clarifying question and the fallback whenever the graph covers it;
 - a process stays unless the NLU was unsure of it and the message asks something the
-  graph covers.
+  graph covers, or the message points back at the thing in focus and asks an attribute
+  it has ("where is it held?" about an event is no order to track).
 """
 
 from __future__ import annotations
@@ -104,7 +105,20 @@ class GraphFirst:
             return prediction
         if not sure and asked():
             return self._knowledge(prediction, f"{action} not meant for sure; the graph answers it")
+        if sure and self._asks_of_focus(text, entities, slots):
+            return self._knowledge(prediction, "it asks what the thing in focus has")
         return prediction
+
+    def _asks_of_focus(
+        self, text: str, entities: Sequence[Mapping[str, Any]], slots: Mapping[str, Any]
+    ) -> bool:
+        if not isinstance(self.knowledge, QuestionScope):
+            return False
+        try:
+            return self.knowledge.asks_of_focus(text, entities=entities, slots=slots)
+        except Exception:
+            log.exception("the knowledge answerer could not read the question")
+            return False
 
     def _knowledge(self, prediction: Prediction, why: str) -> Prediction:
         return Prediction(ACTION_KNOWLEDGE_ANSWER, "GraphPolicy", prediction.confidence, why)

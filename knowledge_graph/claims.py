@@ -72,8 +72,18 @@ class Claim:
         return self.predicates[0] if len(self.predicates) == 1 else None
 
 
+# A title's dot ("Dr. Grace Lee", "Mt. Tam") is no sentence end.
+_TITLE_DOT = (
+    "(?:"
+    + "|".join(
+        rf"(?<=\b{t})"
+        for t in ("Dr", "Mr", "Mrs", "Ms", "Mx", "Prof", "Mt", "St", "Jr", "Sr", "vs")
+    )
+    + r")\.\s+(?=[A-Z])"
+)
 _SENTENCE = re.compile(
-    r"[^.!?。！？;；\n]+(?:\.(?=[A-Za-z0-9])[^.!?。！？;；\n]*)*[.!?。！？;；]*", re.UNICODE
+    rf"[^.!?。！？;；\n]+(?:(?:\.(?=[A-Za-z0-9])|{_TITLE_DOT})[^.!?。！？;；\n]*)*[.!?。！？;；]*",
+    re.UNICODE,
 )
 _CLAUSE_BREAK = re.compile(
     r",(?!\d{3})|，|、|:|：|\bbut\b|\bhowever\b|\bwhereas\b|\bwhile\b|但是|但|而且|而|不过",

@@ -20,6 +20,7 @@ __all__ = [
     "DIMENSION_CUES",
     "SCALES",
     "TAIL_VERBS",
+    "TYPE_WORDS",
     "Concept",
     "concepts_for",
     "predicate_phrases",
@@ -95,7 +96,7 @@ def _c(name: str, keys: str, *, en: str, zh: str, **kw: object) -> Concept:
 CONCEPTS: tuple[Concept, ...] = (
     _c(
         "price",
-        "price|prices|cost|msrp|rrp",
+        "price|prices|cost|msrp|rrp|rent|fare|fares",
         dims="money",
         en="price|prices|cost|costs|priced|pricing|price tag|pricey|expensive|price range",
         zh="价格|价钱|售价|多少钱",
@@ -548,6 +549,17 @@ _SAME_MEANING: Mapping[str, tuple[str, ...]] = {
     "food": ("cuisine", "dishes", "菜", "菜系"),
     "cuisine": ("food", "菜", "菜系"),
     "stars": ("star", "rating", "星", "星级"),
+    "beds": ("bed", "bedroom", "bedrooms", "卧室", "房间"),
+    "bedrooms": ("bed", "beds", "bedroom", "卧室"),
+    "baths": ("bath", "bathroom", "bathrooms", "卫生间", "浴室"),
+    "bathrooms": ("bath", "baths", "bathroom", "卫生间", "浴室"),
+    "rent": ("rental", "monthly", "a month", "per month", "房租", "租金"),
+    "furnished": ("furniture", "带家具", "家具"),
+    "cosmetic": ("whitening", "veneers", "美容", "美白"),
+    "venue": ("held", "where is it", "场地", "场馆", "地点"),
+    "ticket": ("tickets", "admission", "门票", "票"),
+    "time": ("start", "starts", "begin", "begins", "what time", "几点", "时间"),
+    "date": ("when", "what day", "which day", "日期", "哪天"),
     "rating": (
         "rated",
         "stars",
@@ -589,6 +601,54 @@ _SAME_MEANING: Mapping[str, tuple[str, ...]] = {
     "pool": ("swimming", "swim", "泳池", "游泳池"),
     "gym": ("fitness", "健身房"),
     "wheelchair": ("accessible", "accessibility", "disabled", "轮椅", "无障碍"),
+}
+
+#: What people call things of a common node type ("apartments" for type Property, 演出
+#: for Event), besides the type's own name: "apartments in Walnut Creek under $2000" lists
+#: properties, not the events that cost less.
+TYPE_WORDS: Mapping[str, tuple[str, ...]] = {
+    "property": (
+        "apartment",
+        "apartments",
+        "flat",
+        "flats",
+        "home",
+        "homes",
+        "house",
+        "houses",
+        "rental",
+        "rentals",
+        "公寓",
+        "房子",
+        "房源",
+    ),
+    "apartment": ("flat", "flats", "place to rent", "rental", "rentals", "公寓"),
+    "restaurant": ("place to eat", "places to eat", "eatery", "eateries", "餐厅", "饭店", "餐馆"),
+    "hotel": ("place to stay", "places to stay", "motel", "motels", "酒店", "宾馆", "旅馆"),
+    "event": (
+        "concert",
+        "concerts",
+        "show",
+        "shows",
+        "game",
+        "games",
+        "match",
+        "matches",
+        "活动",
+        "演出",
+        "比赛",
+        "音乐会",
+    ),
+    "dentist": ("dental", "dental clinic", "牙医", "牙科"),
+    "doctor": ("physician", "physicians", "医生"),
+    "attraction": ("sight", "sights", "things to do", "thing to do", "景点"),
+    "salon": ("hairdresser", "hairdressers", "barber", "barbers", "haircut", "理发店", "发廊"),
+    "stylist": ("hairdresser", "hairdressers", "salon", "salons", "理发店", "发廊"),
+    "car": ("rental car", "rental cars", "车"),
+    "movie": ("film", "films", "电影"),
+    "tea": ("茶",),
+    "plan": ("套餐",),
+    "treatment": ("治疗", "项目"),
 }
 
 # Verbs that open a yes/no predicate's id (``has_live_music``, ``serves_alcohol``) and words

@@ -21,7 +21,7 @@ from typing import Any
 
 import networkx as nx
 
-from knowledge_graph.concepts import concepts_for
+from knowledge_graph.concepts import TYPE_WORDS, concepts_for
 from knowledge_graph.index import TEXT_VALUE, CueKind, graph_index
 from knowledge_graph.language import detect_language, match_key
 from knowledge_graph.linking import Mention, link
@@ -47,7 +47,7 @@ _SET_ZH = re.compile(
     r"哪些|哪款|哪个|哪种|哪一|推荐|有什么|有哪|什么样的|适合|卖不卖|有没有卖|有卖"
 )
 _PRONOUN_EN = re.compile(
-    r"\b(?:it|its|it's|they|them|their|theirs|this|these|those|this one|that one|one)\b",
+    r"\b(?:it|its|it's|they|them|their|theirs|he|him|his|she|her|hers|this|these|those|this one|that one|one)\b",
     re.IGNORECASE,
 )
 _PRONOUN_ZH = re.compile(
@@ -76,7 +76,13 @@ _AT_LEAST_WORDS = frozenset(
     {"over", "above", "more than", "at least", "高于", "超过", "多于", "以上"}
 )
 _NEED_ZH = re.compile(r"适合|推荐|用于|用来|最好")
-_LAST_SENTENCE = re.compile(r"(?<=[.!?。！？])\s*")
+_LAST_SENTENCE = re.compile(
+    r"(?<=[.!?。！？])"
+    + "".join(
+        rf"(?<!\b{t}\.)" for t in ("Dr", "Mr", "Mrs", "Ms", "Mx", "Prof", "Mt", "St", "Jr", "Sr")
+    )
+    + r"\s*"
+)
 _REQUEST_EN = re.compile(
     r"\?|^\s*(?:(?:so|and|but|also|then|ok|okay|hi|hello)\W+)?(?:what|which|where|when|who|whom|whose|"
     r"why|how|is|are|does|do|can|could|will|would|should|has|have|may|did|tell me|show me|"
@@ -216,6 +222,7 @@ def _analyse(
     peak: dict[str, float] = {}  # the strongest single cue of each
     comparison: tuple[str, CueKind] | None = None
     superlative: tuple[str, CueKind] | None = None
+    ranks_by: list[str] = []
     for hit in cues:
         if any(
             m.start <= hit.start
@@ -226,19 +233,35 @@ def _analyse(
             for m in mentions
         ):
             continue  # "tasting" in "the tasting room", "shipping" naming Shipping: names
+        if any(
+            other.start <= hit.start
+            and hit.end <= other.end
+            and (other.end - other.start) > (hit.end - hit.start)
+            and any(e.score >= 0.8 for e in other.entries)
+            for other in cues
+        ):
+            continue  # "number" inside "phone number": the longer words say what is asked
+        entries = hit.entries
+        if " " in text[hit.start : hit.end].strip() and any(e.score >= 0.8 for e in entries):
+            # A phrase of several words, several attributes: the one it names outright,
+            # not those a word of it suggests ("phone number" is no number of beds).
+            entries = tuple(
+                e for e in entries if e.score >= 0.8 or CueKind(e.kind) is not CueKind.ATTRIBUTE
+            )
         best: dict[str, float] = {}
-        for entry in hit.entries:
+        for entry in entries:
             best[entry.target] = max(best.get(entry.target, 0.0), entry.score)
         for target, score in best.items():
             weight[target] = weight.get(target, 0.0) + score
             peak[target] = max(peak.get(target, 0.0), score)
-        for entry in hit.entries:
+        for entry in entries:
             cue = CueKind(entry.kind)
             (strong if entry.score >= 0.8 else weak).setdefault(entry.target, None)
             if cue.comparative and comparison is None:
                 comparison = (entry.target, cue)
             if cue.superlative and superlative is None:
                 superlative = (_most_owned(graph, hit.entries, cue), cue)
+                ranks_by = [e.target for e in hit.entries if CueKind(e.kind) is cue]
     if superlative is None:
         superlative = _worded_superlative(text, cues, weight)
     texts = _texts(graph, text, mentions)
@@ -271,7 +294,12 @@ def _analyse(
     types = _types(graph, text)
     if from_focus or ranked or not focus:
         pass
-    elif pronoun or not (groups or superlative or set_words) or _any_of_it(text, types, lang):
+    elif (
+        pronoun
+        or not (groups or superlative or set_words)
+        or _any_of_it(text, types, lang)
+        or (not (groups or superlative or types or values or texts) and _only_asks(text, lang))
+    ):
         ranked, from_focus = focus[:3], True
     bounds = tuple(
         b
@@ -284,6 +312,11 @@ def _analyse(
     ) or _bare_price_bounds(graph, text, lang)
     bounds += _none_of(graph, text, cues) if not ranked else ()
     bounds += _count_bounds(graph, text, cues, bounds) if not ranked else ()
+    if superlative is not None and len(set(ranks_by)) > 1 and (bounds or texts or types):
+        # "The cheapest 3 bedroom place": the price the things with bedrooms have (rent),
+        # not the one most things have (an event's ticket).
+        related = {p for b in bounds for p in b.predicates} | {p for p, _ in texts}
+        superlative = (_ranked_with(graph, ranks_by, related, types), superlative[1])
     if comparison is not None and len(ranked) >= 2:
         kind = QuestionKind.COMPARISON
     elif not ranked:
@@ -426,6 +459,22 @@ def _most_owned(graph: nx.MultiDiGraph, entries: Sequence[Any], kind: CueKind) -
     return max(targets, key=lambda t: counts.get(t, 0))
 
 
+def _ranked_with(
+    graph: nx.MultiDiGraph, options: Sequence[str], related: set[str], types: Sequence[str]
+) -> str:
+    """Of the predicates a superlative may rank by, the one most things have that also have
+    what else the question names (a limit's or a value's attribute, a kind)."""
+    together: dict[str, int] = dict.fromkeys(options, 0)
+    for _, data in graph.nodes(data=True):
+        has = set(data["values"])
+        if not (has & related or set(types) & set(data["types"])):
+            continue
+        for option in together:
+            together[option] += option in has
+    counts = graph_index(graph).owner_counts
+    return max(together, key=lambda p: (together[p], counts.get(p, 0)))
+
+
 def _worded_superlative(
     text: str, cues: Sequence[Any], weight: dict[str, float]
 ) -> tuple[str, CueKind] | None:
@@ -457,6 +506,13 @@ def _any_of_it(text: str, types: Sequence[str], lang: str) -> bool:
     """ "Any veggie food?" while one thing is talked about: asked of that thing, not a
     search ("any ones under 50?", "any hotels?" are searches)."""
     return lang == "en" and not types and bool(_ANY_OF_IT.match(text))
+
+
+def _only_asks(text: str, lang: str) -> bool:
+    """ "Which venue?", "哪个场馆？": a word or two asking an attribute, nothing to search by."""
+    if lang == "zh":
+        return len(text.strip(" ?？")) <= 6
+    return len(re.findall(r"[A-Za-z0-9']+", text)) <= 3 and not re.search(r"\d", text)
 
 
 _BEST = {
@@ -611,12 +667,16 @@ def _types(graph: nx.MultiDiGraph, text: str) -> tuple[str, ...]:
         for node_type in data["types"][:1]:
             counts[node_type] = counts.get(node_type, 0) + 1
     words = {w.casefold() for w in re.findall(r"[A-Za-z]+", text)}
+    folded = text.casefold()
     found = []
     for node_type, count in counts.items():
         if count < 2 or node_type == ATTRIBUTE_TYPE or not node_type.isalpha():
             continue
         singular = node_type.casefold()
-        if {singular, singular + "s", singular + "es"} & words:
+        if {singular, singular + "s", singular + "es"} & words or any(
+            (word in folded) if not word.isascii() else re.search(rf"\b{word}\b", folded)
+            for word in TYPE_WORDS.get(singular, ())
+        ):
             found.append(node_type)
     return tuple(found)
 

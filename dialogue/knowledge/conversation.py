@@ -155,6 +155,21 @@ class ConversationKnowledge:
             return bool(q.groups or q.values or q.texts or q.bounds or q.types or q.flags)
         return True
 
+    def asks_of_focus(
+        self, question: str, *, entities: Sequence[Mapping[str, Any]], slots: Mapping[str, Any]
+    ) -> bool:
+        if not refers_back(question_text(question)):
+            return False
+        q = self._reading(question, entities, slots)
+        if q.kind is not QuestionKind.LOOKUP or not q.from_focus or not q.subjects:
+            return False
+        graph = self.graph()
+        subject = q.subjects[0]
+        owned = set(graph.nodes[subject]["values"]) | {
+            f.predicate for f in graph.nodes[subject]["facts"]
+        }
+        return bool(owned & set(q.predicates))
+
     def without_values(
         self, entities: Sequence[Mapping[str, Any]]
     ) -> tuple[Mapping[str, Any], ...]:
@@ -207,7 +222,12 @@ class ConversationKnowledge:
         generation_s = result.generation_ms / 1000
         fell_back = not result.text.strip() or not result.sources
         focus = tuple(dict.fromkeys(f.subject for f in result.sources))
-        if fell_back:
+        named = focus_nodes(graph, entities, {})
+        if named:
+            # What the customer named stays in focus, whatever facts answered it (a
+            # product's return: the product, not the returns policy).
+            focus = named
+        elif fell_back:
             # Nothing to say about what was named: it stays the thing talked about.
             reading = analyse_question(graph, text, focus=focus_nodes(graph, entities, slots))
             named = () if reading.from_focus else reading.subjects

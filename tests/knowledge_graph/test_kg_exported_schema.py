@@ -313,3 +313,50 @@ def test_an_unanswered_question_keeps_what_it_named_in_focus() -> None:
         knowledge.answer("Does Blue Fig have parking?", entities=[], slots={}, language="en")
     )
     assert reply.fell_back and reply.focus == ("r1",)
+
+
+LIVING = EATS.parent / "metro-living"
+
+
+@pytest.fixture(scope="module")
+def living() -> nx.MultiDiGraph:
+    return load_graph(LIVING / "graph.csv")
+
+
+def test_what_people_call_a_kind_lists_that_kind(living: nx.MultiDiGraph) -> None:
+    q = analyse_question(living, "Are there apartments in Walnut Creek under $2000 a month?")
+    assert q.types == ("Property",)
+    assert "rent" in {p for b in q.bounds for p in b.predicates}
+    reply = answer(living, q.text)
+    # The flats under 2000 a month, not the events whose tickets cost less.
+    assert "Oakmont Place" in reply and "Oakmont Lofts" in reply
+    assert "Rock the Valley" not in reply and "ticket" not in reply
+    assert analyse_question(living, "any jazz concerts in Sacramento?").types == ("Event",)
+
+
+def test_a_superlative_ranks_by_what_the_limited_things_have(living: nx.MultiDiGraph) -> None:
+    q = analyse_question(living, "What's the cheapest 3 bedroom place?")
+    assert q.superlative is not None and q.superlative[0] == "rent"
+    assert "Vista Place" in answer(living, q.text).split(".")[0]
+
+
+def test_a_phrase_asks_the_attribute_it_names_not_those_of_its_words(
+    living: nx.MultiDiGraph,
+) -> None:
+    q = analyse_question(living, "What's the phone number?", focus=["property-010"])
+    assert q.predicates == ("phone_number",)
+
+
+def test_titles_do_not_end_sentences(living: nx.MultiDiGraph) -> None:
+    q = analyse_question(living, "Does Dr. Grace Lee offer cosmetic services?")
+    assert q.polar and q.subjects == ("dentist-012",)
+    reply = answer(living, q.text)
+    assert reply == "No, Dr. Grace Lee does not offer cosmetic services."
+    assert grounded_text(living, reply)[0] == reply
+    her = analyse_question(living, "what's her address?", focus=["dentist-012"])
+    assert her.subjects == ("dentist-012",) and "address" in her.predicates
+
+
+def test_a_short_which_asks_the_thing_in_focus(living: nx.MultiDiGraph) -> None:
+    q = analyse_question(living, "Which venue?", focus=["event-030"])
+    assert q.subjects == ("event-030",) and q.predicates[0] == "venue"

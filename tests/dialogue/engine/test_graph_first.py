@@ -123,3 +123,20 @@ async def test_the_place_talked_about_stays_in_focus_whatever_the_nlu_reads(
     assert said[1] == "The price range of Copper Kitchen is inexpensive.", said
     assert said[2] == "No, the city of Copper Kitchen is Palo Alto.", said
     assert said[3] == "The cuisine of Copper Kitchen is Korean.", said
+
+
+async def test_a_question_about_the_thing_in_focus_is_no_order_to_track(
+    acme_project: Project, acme_trained: TrainedAssistant
+) -> None:
+    """'where is it held?' reads as order tracking to the demo's NLU; asked of an event in
+    focus it is the event's venue. The demo's own 'can I return it?' still starts its flow."""
+    living = load_graph(TEA.parent / "metro-living" / "graph.csv")
+    chat = tea_chat(acme_project, acme_trained, living)
+    await chat.say("When is Midnight Brass San Mateo?")
+    outcome = await chat.say("where is it held?")
+    assert "action_knowledge_answer" in actions_of(outcome), actions_of(outcome)
+    assert "Central Park Bandshell" in " ".join(texts_of(outcome))
+    doctor = tea_chat(acme_project, acme_trained, living)
+    await doctor.say("Does Dr. Elena Rossi do cosmetic dentistry?")
+    reply = " ".join(texts_of(await doctor.say("what's her address?")))
+    assert "4948 Oak Street" in reply, reply
