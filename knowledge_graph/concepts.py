@@ -21,12 +21,15 @@ __all__ = [
     "SCALES",
     "TAIL_VERBS",
     "TYPE_WORDS",
+    "ZH_FLAG_VERBS",
     "Concept",
     "concepts_for",
     "predicate_phrases",
     "predicate_words",
     "scale_of",
     "word_forms",
+    "zh_flag",
+    "zh_name",
 ]
 
 
@@ -418,6 +421,9 @@ def concepts_for(predicate: str) -> tuple[Concept, ...]:
     """The concepts a predicate id names, strongest first (the last word decides:
     ``battery_range`` is a range, ``frame_colour`` a color)."""
     words = predicate_words(predicate)
+    if len(words) > 1 and words[0] in ("number", "num", "count"):
+        # number_of_beds counts beds: no phone number
+        words = words[2:] if words[1] == "of" else words[1:]
     found: list[Concept] = []
     joined = " ".join(words)
     for concept in CONCEPTS:  # phrase keys first: "back_in_stock" is a restock date
@@ -545,7 +551,7 @@ _SAME_MEANING: Mapping[str, tuple[str, ...]] = {
     "internet": ("wifi", "wi-fi", "wlan", "网络", "无线网"),
     "wifi": ("internet", "wi-fi", "无线网"),
     "breakfast": ("早餐",),
-    "pets": ("pet", "dog", "dogs", "cat", "cats", "宠物"),
+    "pets": ("pet", "dog", "dogs", "cat", "cats", "宠物", "狗", "狗狗", "猫"),
     "food": ("cuisine", "dishes", "菜", "菜系"),
     "cuisine": ("food", "菜", "菜系"),
     "stars": ("star", "rating", "星", "星级"),
@@ -554,6 +560,8 @@ _SAME_MEANING: Mapping[str, tuple[str, ...]] = {
     "baths": ("bath", "bathroom", "bathrooms", "卫生间", "浴室"),
     "bathrooms": ("bath", "baths", "bathroom", "卫生间", "浴室"),
     "rent": ("rental", "monthly", "a month", "per month", "房租", "租金"),
+    "night": ("nightly", "a night", "per night", "晚", "一晚", "每晚"),
+    "price": ("rate", "rates", "费用"),
     "furnished": ("furniture", "带家具", "家具"),
     "cosmetic": ("whitening", "veneers", "美容", "美白"),
     "venue": ("held", "where is it", "场地", "场馆", "地点"),
@@ -777,3 +785,217 @@ def scale_of(values: set[str]) -> tuple[str, ...]:
         if values <= set(scale):
             return scale
     return ()
+
+
+# Chinese for the words of English predicate ids, so a graph exported in English reads in
+# Chinese ("phone_number" -> 电话号码) where no label says otherwise. Whole ids first.
+_ZH_IDS: Mapping[str, str] = {
+    "phone_number": "电话号码",
+    "street_address": "地址",
+    "venue_address": "场地地址",
+    "price_range": "价格档次",
+    "pricerange": "价格档次",
+    "average_rating": "平均评分",
+    "star_rating": "星级",
+    "opens_at": "开门时间",
+    "closes_at": "关门时间",
+    "opening_hours": "营业时间",
+    "event_type": "活动类型",
+    "price_per_ticket": "票价",
+    "free_entry": "免费入场",
+    "good_for_kids": "适合儿童",
+    "live_music": "现场音乐",
+    "seating_outdoors": "户外座位",
+    "outdoor_seating": "户外座位",
+    "vegetarian_options": "素食选项",
+    "laundry_service": "洗衣服务",
+    "cosmetic_services": "美容服务",
+}
+_ZH_WORDS: Mapping[str, str] = {
+    "phone": "电话",
+    "telephone": "电话",
+    "number": "号码",
+    "address": "地址",
+    "street": "街道",
+    "city": "城市",
+    "area": "地区",
+    "location": "位置",
+    "price": "价格",
+    "cost": "费用",
+    "fee": "费用",
+    "range": "档次",
+    "rating": "评分",
+    "average": "平均",
+    "star": "星级",
+    "stars": "星级",
+    "cuisine": "菜系",
+    "food": "菜品",
+    "category": "类别",
+    "type": "类型",
+    "free": "免费",
+    "entry": "入场",
+    "kids": "儿童",
+    "children": "儿童",
+    "pets": "宠物",
+    "pet": "宠物",
+    "wifi": "无线网络",
+    "internet": "网络",
+    "laundry": "洗衣",
+    "service": "服务",
+    "services": "服务",
+    "smoking": "吸烟",
+    "live": "现场",
+    "music": "音乐",
+    "seating": "座位",
+    "outdoor": "户外",
+    "outdoors": "户外",
+    "vegetarian": "素食",
+    "vegan": "纯素",
+    "options": "选项",
+    "alcohol": "酒水",
+    "unisex": "男女通用",
+    "parking": "停车",
+    "breakfast": "早餐",
+    "time": "时间",
+    "date": "日期",
+    "venue": "场地",
+    "ticket": "票",
+    "tickets": "票",
+    "night": "晚",
+    "month": "月",
+    "week": "周",
+    "day": "天",
+    "hour": "小时",
+    "person": "人",
+    "rent": "租金",
+    "beds": "卧室",
+    "bedrooms": "卧室",
+    "baths": "卫生间",
+    "bathrooms": "卫生间",
+    "furnished": "带家具",
+    "cosmetic": "美容",
+    "name": "名称",
+    "event": "活动",
+    "hours": "营业时间",
+    "email": "邮箱",
+    "website": "网站",
+    "pool": "泳池",
+    "gym": "健身房",
+    "delivery": "外送",
+    "takeaway": "外带",
+    "reservations": "预订",
+    "reservation": "预订",
+    "capacity": "容量",
+    "duration": "时长",
+    "age": "年龄",
+    "minimum": "最低",
+    "maximum": "最高",
+    "deposit": "押金",
+    "discount": "折扣",
+    "warranty": "保修",
+    "size": "尺寸",
+    "weight": "重量",
+    "color": "颜色",
+    "colour": "颜色",
+    "language": "语言",
+    "languages": "语言",
+    "wheelchair": "轮椅",
+    "accessible": "无障碍",
+    "genre": "类型",
+    "director": "导演",
+    "starring": "主演",
+    "artist": "艺术家",
+    "album": "专辑",
+    "year": "年份",
+    "seats": "座位",
+    "doctor": "医生",
+    "specialty": "专科",
+    "insurance": "保险",
+    "contract": "合约",
+    "data": "流量",
+    "coverage": "覆盖",
+}
+_ZH_SKIP = frozenset({"of", "the", "a", "an", "and", "is", "are", "has", "have", "at", "in"})
+
+
+def zh_name(predicate: str) -> str | None:
+    """How a Chinese reader calls an English predicate id, or None when a word of it has no
+    entry: ``phone_number`` -> 电话号码, ``number_of_beds`` -> 卧室数量,
+    ``price_per_night`` -> 每晚价格."""
+    key = "_".join(predicate_words(predicate))
+    if not key or not key.isascii():
+        return None
+    if key in _ZH_IDS:
+        return _ZH_IDS[key]
+    words = key.split("_")
+    if words[0] in _FLAG_VERBS | {"has", "have", "is", "are"} and len(words) > 1:
+        return zh_name("_".join(words[1:]))
+    if words[-1] in ("allowed", "welcome", "accepted", "permitted") and len(words) > 1:
+        return zh_name("_".join(words[:-1]))  # pets_allowed: 宠物
+    if words[:2] == ["number", "of"] and len(words) > 2:
+        rest = zh_name("_".join(words[2:]))
+        return rest + "数量" if rest else None
+    if "per" in words[1:-1]:
+        at = words.index("per")
+        head, unit = zh_name("_".join(words[:at])), zh_name("_".join(words[at + 1 :]))
+        return "每" + unit + head if head and unit else None
+    zh = [_ZH_WORDS.get(w) for w in words if w not in _ZH_SKIP]
+    return "".join(z for z in zh if z) if zh and all(zh) else None
+
+
+#: The verbs :func:`zh_flag` puts before a yes/no attribute's name.
+ZH_FLAG_VERBS = (
+    "不可以",
+    "不适合",
+    "不允许",
+    "不提供",
+    "不接受",
+    "没有",
+    "不是",
+    "可以",
+    "适合",
+    "允许",
+    "提供",
+    "接受",
+    "有",
+    "是",
+    "不",
+)
+
+
+def zh_flag(predicate: str, flag: bool) -> str | None:
+    """A yes/no predicate said in Chinese after the subject, by the verb of its id:
+    ``has_live_music`` -> 有现场音乐 / 没有现场音乐, ``serves_alcohol`` -> 提供酒水,
+    ``pets_allowed`` -> 允许宠物, ``good_for_kids`` -> 适合儿童, ``is_unisex`` -> 是男女通用的."""
+    words = list(predicate_words(predicate))
+    if not words or not "".join(words).isascii():
+        return None
+    verb, rest = words[0], "_".join(words[1:])
+    if verb in ("has", "have") and rest:
+        thing = zh_name(rest)
+        return (("有" if flag else "没有") + thing) if thing else None
+    if verb in ("serves", "offers", "provides", "sells") and rest:
+        thing = zh_name(rest)
+        return (("提供" if flag else "不提供") + thing) if thing else None
+    if verb in ("accepts", "takes") and rest:
+        thing = zh_name(rest)
+        return (("接受" if flag else "不接受") + thing) if thing else None
+    if verb == "can" and rest:
+        thing = zh_name(rest)
+        return (("可以" if flag else "不可以") + thing) if thing else None
+    if words[:2] == ["good", "for"] and len(words) > 2:
+        thing = zh_name("_".join(words[2:]))
+        return (("适合" if flag else "不适合") + thing) if thing else None
+    if words[-1] in ("allowed", "welcome", "accepted", "permitted") and len(words) > 1:
+        thing = zh_name("_".join(words[:-1]))
+        return (("允许" if flag else "不允许") + thing) if thing else None
+    if verb in ("is", "are") and rest:
+        thing = zh_name(rest)
+        return (("是" if flag else "不是") + thing + "的") if thing else None
+    thing = zh_name("_".join(words))
+    if thing is None:
+        return None
+    if len(words) == 1:
+        # furnished, organic: 带家具 / 不带家具
+        return thing if flag else "不" + thing
+    return ("有" if flag else "没有") + thing  # free_entry: 有免费入场

@@ -27,7 +27,7 @@ import networkx as nx
 
 from knowledge_graph.checking import CheckReport, ClaimStatus, check
 from knowledge_graph.claims import Sentence
-from knowledge_graph.concepts import TAIL_VERBS
+from knowledge_graph.concepts import TAIL_VERBS, ZH_FLAG_VERBS, zh_flag
 from knowledge_graph.index import GraphIndex, graph_index
 from knowledge_graph.linking import link
 
@@ -203,6 +203,13 @@ def _licensed_words(
         phrases = [*info.names.values(), *info.phrases.values()]
         phrases.extend(w for words in info.relations.values() for w in words.values())
         phrases.append(predicate.replace("_", " "))
+        # A yes/no predicate's Chinese verb phrase (没有现场音乐, 不允许吸烟).
+        for flag in (True, False):
+            said = zh_flag(predicate, flag)
+            if said is not None:
+                phrases.append(said)
+                # its verb alone too: the attribute's own words are a cue, blanked before
+                phrases.extend(v for v in ZH_FLAG_VERBS if said.startswith(v))
         for phrase in phrases:
             phrase = phrase.replace("{subject}", " ").replace("{value}", " ")
             for word in _WORD.findall(phrase):

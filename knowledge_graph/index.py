@@ -24,6 +24,7 @@ from knowledge_graph.concepts import (
     predicate_words,
     scale_of,
     word_forms,
+    zh_name,
 )
 from knowledge_graph.language import (
     STATUS_ZH,
@@ -479,6 +480,10 @@ def _build(graph: nx.MultiDiGraph) -> GraphIndex:
         if not info.order and Dimension.TEXT in quantity_dimensions.get(predicate, ()):
             info.order = scale_of(text_values.get(predicate, set()))
         _apply_concepts(info, cues, quantity_dimensions.get(predicate, set()))
+        if "zh" not in info.names and (chinese := zh_name(predicate)) is not None:
+            # An English id read in Chinese (phone_number: 电话号码), asked and said so.
+            info.names["zh"] = chinese
+            cues.add(chinese, Entry(predicate, 0.8, CueKind.ATTRIBUTE))
     texts, text_owners = _text_values(graph)
     value_words = _value_words(graph)
     classes = _classes(graph, attributes)

@@ -91,7 +91,7 @@ _REQUEST_EN = re.compile(
     re.IGNORECASE,
 )
 _REQUEST_ZH = re.compile(
-    r"[?？]|吗|呢|什么|哪|几|多少|多久|多长|怎么|怎样|如何|是否|有没有|能不能|可不可以|是不是|请问|介绍|我想|我要|想找|推荐"
+    r"[?？]|吗|呢|什么|哪|几|多少|多久|多长|怎么|怎样|如何|是否|有没有|能不能|可不可以|是不是|请问|介绍|我想|我要|想找|推荐|给我|告诉我|查一下|查查|发我|说说|看看"
 )
 
 
@@ -467,8 +467,8 @@ def _ranked_with(
     together: dict[str, int] = dict.fromkeys(options, 0)
     for _, data in graph.nodes(data=True):
         has = set(data["values"])
-        if not (has & related or set(types) & set(data["types"])):
-            continue
+        if not (set(types) & set(data["types"]) if types else has & related):
+            continue  # the kind named decides; else what the limits are on
         for option in together:
             together[option] += option in has
     counts = graph_index(graph).owner_counts

@@ -14,7 +14,7 @@ from typing import Any
 
 import networkx as nx
 
-from knowledge_graph.concepts import TAIL_VERBS
+from knowledge_graph.concepts import TAIL_VERBS, zh_flag
 from knowledge_graph.index import CueKind, graph_index
 from knowledge_graph.language import STATUS_ZH
 from knowledge_graph.model import Fact, display_name, literal_facts
@@ -249,7 +249,7 @@ def _group_sentence(
         template = "{subject} has {value} " + name + "."
     if template is None and flag is not None:
         template = _flag_template(
-            info.names.get(lang) or info.names.get("en", predicate), flag, lang
+            info.names.get(lang) or info.names.get("en", predicate), flag, lang, predicate
         )
     if template is None:
         attribute = info.names.get(lang) or info.names.get("en", predicate)
@@ -315,11 +315,14 @@ _ADJECTIVE = re.compile(
 )
 
 
-def _flag_template(name: str, flag: bool, lang: str) -> str | None:
+def _flag_template(name: str, flag: bool, lang: str, predicate: str = "") -> str | None:
     """A yes/no attribute said as people say it: "{subject} is organic." / "is not
     dishwasher safe." / "has outdoor seating" (``has_seating_outdoors``-style names) /
     "serves alcohol" / "Pets are welcome at {subject}." / "is good for kids"."""
     if lang == "zh":
+        said = zh_flag(predicate, flag) if predicate else None
+        if said is not None:
+            return "{subject}" + said + "。"  # 有户外座位 / 不提供酒水
         return "{subject}的" + name + ("为是。" if flag else "为否。")
     words = name.replace("_", " ").split()
     if len(words) < 2:

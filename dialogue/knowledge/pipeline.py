@@ -39,6 +39,7 @@ from knowledge_graph import (
 )
 from knowledge_graph.grounding import Grounding, grounded_text, join_sentences
 from knowledge_graph.language import fold
+from knowledge_graph.model import display_name
 from knowledge_graph.questions import QuestionKind
 from knowledge_graph.selection import select
 from model_runtime.types import ChatMessage, ChatModel, SamplingParams
@@ -250,6 +251,12 @@ class KnowledgeAnswerer:
         if q.kind is QuestionKind.SUPERLATIVE and compared:
             members = select(graph, q).members
             compared = not members or any(members[0] in c.claim.subjects for c in supported)
+        # "Which of your teas are organic?" names every match the composed answer would:
+        # a true sentence about one of them is no answer to which ones.
+        if q.kind is QuestionKind.FILTER and compared:
+            shown = select(graph, q).members[: self.composer.max_sentences]
+            said_text = fold(text)
+            compared = all(fold(display_name(graph, m, lang)) in said_text for m in shown)
         # A yes/no question: the model's "No," before a repaired sentence must not say the
         # opposite of what the graph says (the composed answer knows the right word).
         expected, said = _polarity(composed), _polarity(text)

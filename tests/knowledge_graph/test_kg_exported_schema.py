@@ -14,7 +14,7 @@ from dialogue.knowledge import KnowledgeAnswerer
 from dialogue.knowledge.conversation import ConversationKnowledge
 from knowledge_graph import check, load_graph, parse_csv
 from knowledge_graph.checking import ClaimStatus
-from knowledge_graph.concepts import predicate_phrases
+from knowledge_graph.concepts import concepts_for, predicate_phrases, zh_name
 from knowledge_graph.grounding import grounded_text
 from knowledge_graph.questions import QuestionKind, analyse_question
 from knowledge_graph.retrieval import retrieve
@@ -360,3 +360,56 @@ def test_titles_do_not_end_sentences(living: nx.MultiDiGraph) -> None:
 def test_a_short_which_asks_the_thing_in_focus(living: nx.MultiDiGraph) -> None:
     q = analyse_question(living, "Which venue?", focus=["event-030"])
     assert q.subjects == ("event-030",) and q.predicates[0] == "venue"
+
+
+@pytest.mark.parametrize(
+    ("predicate", "chinese"),
+    [
+        ("phone_number", "电话号码"),
+        ("number_of_beds", "卧室数量"),
+        ("price_per_night", "每晚价格"),
+        ("has_seating_outdoors", "户外座位"),
+        ("pets_allowed", "宠物"),
+        ("steep_time", None),  # a word with no entry: no half-translated name
+    ],
+)
+def test_english_ids_have_chinese_names(predicate: str, chinese: str | None) -> None:
+    assert zh_name(predicate) == chinese
+
+
+def test_yes_no_attributes_are_said_in_chinese_and_checked(
+    eats: nx.MultiDiGraph, living: nx.MultiDiGraph, stays: nx.MultiDiGraph
+) -> None:
+    for graph, question, expected in (
+        (eats, "Golden Bakery有现场音乐吗？", "不，Golden Bakery没有现场音乐。"),
+        (eats, "Golden Bakery卖酒吗？", "不，Golden Bakery不提供酒水。"),
+        (living, "Willow Court可以养宠物吗？", "是的，Willow Court允许宠物。"),
+        (stays, "Grand Inn Portland可以带狗吗？", "不，Grand Inn Portland不允许宠物。"),
+        (stays, "Crown Hair Studio是男女通用的吗？", "不，Crown Hair Studio不是男女通用的。"),
+        (living, "Willow Court有几个卧室？", "Willow Court的卧室数量是1。"),
+    ):
+        reply = answer(graph, question)
+        assert reply == expected, (question, reply)
+        assert grounded_text(graph, reply)[0] == reply
+    # A Chinese verb is licensed for its own attribute only.
+    assert (
+        grounded_text(eats, "Golden Bakery不允许现场音乐。")[0] != "Golden Bakery不允许现场音乐。"
+    )
+
+
+def test_counted_ids_are_not_phone_numbers() -> None:
+    assert [c.name for c in concepts_for("number_of_beds")] == []
+    assert [c.name for c in concepts_for("phone_number")] == ["contact"]
+
+
+def test_customers_words_on_other_kinds(
+    eats: nx.MultiDiGraph, living: nx.MultiDiGraph, stays: nx.MultiDiGraph
+) -> None:
+    # "nightly rate": the price per night
+    assert "215" in answer(stays, "What's the nightly rate at Grand Inn Portland?")
+    # the kind named decides what "cheapest" ranks by (rent, not a ticket), among Fresno's
+    cheapest = answer(living, "What's the cheapest apartment in Fresno?")
+    assert cheapest.startswith("Willow Apartments cost $1500."), cheapest
+    # "give me ..." asks, in Chinese too
+    q = analyse_question(eats, "给我Copper Kitchen的地址")
+    assert q.subjects == ("restaurant-012",) and "street_address" in q.predicates

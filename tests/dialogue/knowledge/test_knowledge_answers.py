@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
+from pathlib import Path
 
 import networkx as nx
 import pytest
@@ -17,7 +18,7 @@ from dialogue.knowledge import (
     sampling_for,
 )
 from dialogue.knowledge.conversation import ConversationKnowledge
-from knowledge_graph import ClaimStatus, analyse_question, check, retrieve
+from knowledge_graph import ClaimStatus, analyse_question, check, load_graph, retrieve
 from model_runtime.types import ChatMessage, ChatModel, SamplingParams
 
 
@@ -333,3 +334,22 @@ async def test_no_rewrites_once_the_answer_has_taken_its_budget(demo: nx.MultiDi
     )
     assert len(model.calls) == 1
     assert "black and silver" in answer.text and "red" not in answer.text
+
+
+async def test_a_list_answer_names_every_match() -> None:
+    """'Which of your teas are organic?': a true sentence about one organic tea is no
+    answer to which ones; the composed answer names them all."""
+    tea = load_graph(
+        Path(__file__).resolve().parents[3]
+        / "bench"
+        / "data"
+        / "businesses"
+        / "cloud-mist-tea"
+        / "graph.csv"
+    )
+    question = "Which of your teas are organic?"
+    composed = (await KnowledgeAnswerer(None).answer(tea, question)).text
+    model = ScriptedChatModel(["Jasmine Silver Needle is organic."])
+    answer = await KnowledgeAnswerer(model).answer(tea, question)
+    assert answer.fell_back and answer.text == composed
+    assert composed.count("is organic") >= 2, composed
