@@ -22,6 +22,12 @@ class AppMetrics:
         self.protocol_errors = Counter(
             "kefu_ws_errors_total", "Error frames sent, by code", ["code"], registry=self.registry
         )
+        self.origin_refused = Counter(
+            "kefu_origin_refused_total",
+            "Customer-chat requests refused for their page's Origin, by surface",
+            ["surface"],
+            registry=self.registry,
+        )
         self.turn_seconds = Histogram(
             "kefu_turn_seconds",
             "Bot turn latency from start of processing to reply stored, by stage",

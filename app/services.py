@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from app.auth.throttle import LoginThrottle
 from app.bot import AssistantHolder, BotRunner
+from app.chat.origins import WidgetOrigins
 from app.console import ConsoleNotifier
 from app.db import Database
 from app.db.orders import SqlOrderStore
@@ -45,11 +46,13 @@ class Services:
     webhooks: WebhookEmitter = field(init=False)
     console: ConsoleNotifier = field(init=False)
     support_hours: SupportHours = field(init=False)
+    widget_origins: WidgetOrigins = field(init=False)
     open_connections: int = 0
     connections_by_address: Counter[str] = field(default_factory=Counter)
 
     def __post_init__(self) -> None:
         self.support_hours = SupportHours.parse(self.settings.support_hours)
+        self.widget_origins = WidgetOrigins.parse(self.settings.widget_origins)
         self.bot = BotRunner(self)
         self.handoff = HandoffService(self)
         self.console = ConsoleNotifier(self)

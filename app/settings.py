@@ -16,6 +16,7 @@ from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 import assistants
+from app.chat.origins import WidgetOrigins
 
 DEMO_PROJECT = Path(assistants.__file__).resolve().parent / "acme"
 
@@ -72,6 +73,13 @@ class Settings(BaseSettings):
         default=50.0, gt=0, description="Sustained /api requests a second per client address."
     )
     api_request_burst: int = Field(default=100, ge=1, description="/api requests allowed at once.")
+    widget_origins: str | None = Field(
+        default=None,
+        description=(
+            "Sites that embed the chat widget, comma-separated (https://shop.example); the "
+            "server's own pages always, this machine's (localhost) while unset; * for any."
+        ),
+    )
     forwarded_allow_ips: str = Field(
         default="127.0.0.1",
         description="Proxies trusted for X-Forwarded-For (client addresses behind nginx).",
@@ -110,6 +118,11 @@ class Settings(BaseSettings):
     demo_accounts: bool = Field(
         default=True,
         description="Embedded mode creates a demo agent and admin on first start (printed once).",
+    )
+
+    metrics_token: SecretStr | None = Field(
+        default=None,
+        description="When set, /metrics needs 'Authorization: Bearer <token>' (401 otherwise).",
     )
 
     # --- background jobs ----------------------------------------------------------------
@@ -154,6 +167,11 @@ class Settings(BaseSettings):
     model_enabled: bool = Field(
         default=True, description="False: knowledge answers are composed from facts only."
     )
+
+    @model_validator(mode="after")
+    def _widget_origins_are_origins(self) -> Settings:
+        WidgetOrigins.parse(self.widget_origins)  # ValueError naming the bad entry
+        return self
 
     @model_validator(mode="after")
     def _webhook_needs_secret(self) -> Settings:

@@ -28,6 +28,9 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+METRICS_TOKEN = "a-test-metrics-token"
+
+
 class ServerProcess:
     """``python -m app run`` in a subprocess; ``start``/``kill``/``stop`` it like a real one."""
 
@@ -50,6 +53,14 @@ class ServerProcess:
     def http_url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
+    def metrics(self) -> str:
+        """The Prometheus text, fetched as a scraper with the metrics token does."""
+        response = httpx.get(
+            f"{self.http_url}/metrics", headers={"Authorization": f"Bearer {METRICS_TOKEN}"}
+        )
+        response.raise_for_status()
+        return response.text
+
     @property
     def ws_url(self) -> str:
         return f"ws://127.0.0.1:{self.port}/ws/chat"
@@ -60,6 +71,8 @@ class ServerProcess:
             "KEFU_DATA_DIR": str(self.data_dir),
             "KEFU_DATABASE_URL": self.database_url,
             "KEFU_MODEL_ENABLED": "false",
+            # As a deployment sets it: /metrics only for the scraper's bearer.
+            "KEFU_METRICS_TOKEN": METRICS_TOKEN,
             **self.extra_env,
         }
         log = self.log_path.open("ab")

@@ -32,6 +32,7 @@ CUSTOMER = "customer"  # the conversation's own resume token
 AGENT = "agent"  # agents and admins (session cookie; CSRF header on writes)
 ADMIN = "admin"  # admins only
 SESSION = "session"  # sign-in endpoints: anyone; /me needs a session
+METRICS = "metrics"  # the scraper's bearer (KEFU_METRICS_TOKEN): no role carries it
 RULES: tuple[tuple[str, str], ...] = (
     ("/api/v1/auth/", SESSION),
     ("/api/v1/conversations/", CUSTOMER),
@@ -39,7 +40,7 @@ RULES: tuple[tuple[str, str], ...] = (
     ("/api/v1/admin/", ADMIN),
     ("/healthz", PUBLIC),
     ("/readyz", PUBLIC),
-    ("/metrics", PUBLIC),
+    ("/metrics", METRICS),
 )
 
 
@@ -157,6 +158,7 @@ def test_the_matrix(world: World) -> None:
                 CUSTOMER: role == "customer",
                 AGENT: role in ("agent", "admin"),
                 ADMIN: role == "admin",
+                METRICS: False,
             }[access or PUBLIC]
             if allowed:
                 assert status not in (401, 403), (method, template, role, status)
@@ -165,6 +167,16 @@ def test_the_matrix(world: World) -> None:
             else:
                 assert status == 401, (method, template, role, status)
     assert len(seen) >= 30, seen
+
+
+def test_metrics_need_the_metrics_token(world: World) -> None:
+    url = world.server.http_url + "/metrics"
+    refused = httpx.get(url)
+    assert refused.status_code == 401 and "KEFU_METRICS_TOKEN" in refused.json()["detail"]
+    assert refused.headers["www-authenticate"].startswith("Bearer")
+    wrong = httpx.get(url, headers={"Authorization": "Bearer not-the-token"})
+    assert wrong.status_code == 401
+    assert "kefu_ws_connections" in world.server.metrics()
 
 
 def test_writes_need_the_csrf_header(world: World) -> None:

@@ -49,7 +49,7 @@ async def test_conversation_round_trip(server: ServerProcess) -> None:
     await client.close()
 
     # Every turn is timed per stage; the knowledge answer about the price adds its own.
-    metrics = httpx.get(f"{server.http_url}/metrics").text
+    metrics = server.metrics()
     for stage in ("nlu", "policy", "action", "generation", "checking"):
         counts = [
             line
@@ -239,5 +239,5 @@ async def test_health_and_pages(server: ServerProcess) -> None:
     assert '<script src="/widget.js"' in page.text
     widget = httpx.get(f"{server.http_url}/widget.js")
     assert widget.status_code == 200 and "javascript" in widget.headers["content-type"]
-    metrics = httpx.get(f"{server.http_url}/metrics").text
+    metrics = server.metrics()
     assert "kefu_ws_connections" in metrics

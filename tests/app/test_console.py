@@ -266,7 +266,7 @@ async def test_customer_asks_for_a_person_and_the_least_loaded_agent_gets_it(
     ack = await customer.say("hello?")
     await asyncio.sleep(2.0)
     assert not [m for m in customer.messages() if m["role"] == "bot" and m["seq"] > ack["seq"]]
-    metrics = httpx.get(console_server.http_url + "/metrics").text
+    metrics = console_server.metrics()
     assert 'kefu_handoffs_total{reason="bot"}' in metrics
     assert "kefu_take_overs_total" in metrics
     await customer.close()

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import hmac
 import logging
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
@@ -63,5 +64,24 @@ async def model_state(model: object | None, enabled: bool) -> str:
 
 
 @router.get("/metrics")
-async def metrics(services: ServicesDep) -> Response:
+async def metrics(services: ServicesDep, request: Request) -> Response:
+    """Prometheus metrics; with ``KEFU_METRICS_TOKEN`` set, only for its bearer."""
+    token = services.settings.metrics_token
+    if token is not None and not bearer_matches(
+        request.headers.get("authorization"), token.get_secret_value()
+    ):
+        return JSONResponse(
+            {"detail": "metrics need 'Authorization: Bearer <KEFU_METRICS_TOKEN>'"},
+            status_code=401,
+            headers={"WWW-Authenticate": 'Bearer realm="kefu metrics"'},
+        )
     return Response(generate_latest(services.metrics.registry), media_type=CONTENT_TYPE_LATEST)
+
+
+def bearer_matches(header: str | None, token: str) -> bool:
+    """Whether an ``Authorization`` header carries ``token`` as its bearer (compared in
+    constant time)."""
+    scheme, _, given = (header or "").partition(" ")
+    return scheme.casefold() == "bearer" and hmac.compare_digest(
+        given.strip().encode(), token.encode()
+    )
