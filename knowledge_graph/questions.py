@@ -341,7 +341,12 @@ def _analyse(
         implied = _implied_subjects(
             graph, leading, specific=[p for p in leading if peak.get(p, 0.0) >= _WORD_CUE]
         )
-        if implied:
+        if _offers_something_else(graph, text, cues, leading):
+            # The attribute's word names a thing the graph lacks: nothing is asked of it.
+            strong.clear()
+            weak.clear()
+            kind = QuestionKind.LOOKUP
+        elif implied:
             ranked, kind = list(implied), QuestionKind.LOOKUP
     if not ranked and not strong and not weak and kind is QuestionKind.LOOKUP and not focus:
         # Nothing named but a word of a value: "Do you take PayNow?" asks the one
@@ -457,6 +462,37 @@ def _most_owned(graph: nx.MultiDiGraph, entries: Sequence[Any], kind: CueKind) -
         return targets[0]
     counts = graph_index(graph).owner_counts
     return max(targets, key=lambda t: counts.get(t, 0))
+
+
+_OFFERING = re.compile(
+    r"^\s*(?:so\s+|and\s+)?(?:do|does)\s+(?:you|they|it)\s+"
+    r"(?:offer|sell|carry|stock|have|provide)\b",
+    re.IGNORECASE,
+)
+
+
+def _offers_something_else(
+    graph: nx.MultiDiGraph, text: str, cues: Sequence[Any], predicates: Sequence[str]
+) -> bool:
+    """ "Do you offer landline phones?": asked whether something is offered, named by a
+    word the graph does not know before a word of an attribute ("phone" of the support
+    line's phone number): a thing the graph lacks, not that attribute."""
+    if not _OFFERING.match(text):
+        return False
+    known = graph_index(graph).known_words
+    for hit in cues:
+        surface = text[hit.start : hit.end]
+        if " " in surface.strip() or not any(e.target in predicates for e in hit.entries):
+            continue
+        before = [w.casefold() for w in re.findall(r"[A-Za-z]+", text[: hit.start])]
+        if (
+            before
+            and len(before[-1]) >= 3
+            and before[-1] not in known
+            and before[-1] not in ("offer", "sell", "carry", "stock", "have", "any")
+        ):
+            return True
+    return False
 
 
 def _ranked_with(

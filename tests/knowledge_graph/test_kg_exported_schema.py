@@ -413,3 +413,13 @@ def test_customers_words_on_other_kinds(
     # "give me ..." asks, in Chinese too
     q = analyse_question(eats, "给我Copper Kitchen的地址")
     assert q.subjects == ("restaurant-012",) and "street_address" in q.predicates
+
+
+def test_a_thing_the_graph_lacks_is_not_an_attribute_of_its_word() -> None:
+    mobile = load_graph(EATS.parent / "lumo-mobile" / "graph.csv")
+    landline = analyse_question(mobile, "Do you offer landline phones?")
+    assert not landline.subjects and not landline.predicates
+    assert "don't have that information" in answer(mobile, landline.text)
+    # The support line is still what "your phone number" asks.
+    support = analyse_question(mobile, "Do you have a support phone number?")
+    assert "phone_number" in support.predicates and support.subjects
