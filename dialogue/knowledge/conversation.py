@@ -83,6 +83,24 @@ def _names_nothing(graph: nx.MultiDiGraph, text: str, focus: Sequence[str]) -> b
     return bool(q.predicates) and (refers_back(text) or len(_WORDS.findall(text)) <= 3)
 
 
+_PROPERTY_OF_IT = re.compile(
+    r"^\s*(?:and\s+|so\s+)?(?:is|are|does|do|can|has|have)\s+(?:it|they|this|that|this one|that one)"
+    r"\s+(?P<rest>[^?？]+)",
+    re.IGNORECASE,
+)
+_NOT_A_PROPERTY = frozenset({"ok", "okay", "true", "right", "there", "so", "real", "you", "me"})
+
+
+def _asks_a_property(text: str) -> bool:
+    """ "Is it family friendly?", "are they wheelchair accessible?": a yes/no question that
+    names a property of the thing talked about (not "is it ok?")."""
+    found = _PROPERTY_OF_IT.match(text)
+    if found is None:
+        return False
+    words = [w for w in _WORDS.findall(found["rest"].casefold()) if w not in _NOT_A_PROPERTY]
+    return len(words) >= 2 or any(len(w) >= 5 for w in words)
+
+
 def question_text(text: str) -> str:
     """A button payload (``/product_warranty{"product": "P-104"}``) asks what its intent
     names ("product warranty"); typed text is the question itself."""
@@ -149,7 +167,11 @@ class ConversationKnowledge:
         if q.kind is QuestionKind.LOOKUP:
             # "Is Rustic Kitchen kid-friendly?": a yes/no question about a thing the graph
             # names is the graph's to answer, or to say plainly that it does not know.
-            return bool(q.subjects and (q.predicates or (q.polar and not q.from_focus)))
+            if q.subjects and (q.predicates or (q.polar and not q.from_focus)):
+                return True
+            # "Is it family friendly?" of the place in focus, which has no such attribute:
+            # the graph's to say plainly that it does not know, not small talk's.
+            return bool(q.subjects and q.polar and q.from_focus and _asks_a_property(q.text))
         if q.kind is QuestionKind.FILTER:
             # A set named by what it holds ("anything in red?"), not just "any?".
             return bool(q.groups or q.values or q.texts or q.bounds or q.types or q.flags)

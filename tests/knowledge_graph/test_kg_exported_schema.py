@@ -423,3 +423,31 @@ def test_a_thing_the_graph_lacks_is_not_an_attribute_of_its_word() -> None:
     # The support line is still what "your phone number" asks.
     support = analyse_question(mobile, "Do you have a support phone number?")
     assert "phone_number" in support.predicates and support.subjects
+
+
+@pytest.mark.parametrize(
+    ("folder", "question", "expected"),
+    [
+        ("bay-eats", "Which restaurants in Oakland open before 8?", "opens at 07:00"),
+        ("bay-eats", "Recommend a French restaurant in Berkeley", "Coral Bistro"),
+        ("bay-eats", "Coral Bistro有素食吗？", "有素食选项"),
+        ("city-stays", "Find me a hotel in Austin with laundry service", "laundry service"),
+        ("city-stays", "What attractions in Chicago are free?", "Chicago"),
+        ("city-stays", "Crown Hair Studio在哪个城市？", "Denver"),
+        ("metro-living", "Show me furnished 1 bedroom apartments", "furnished"),
+        (
+            "metro-living",
+            "What's the address of the venue for Rock the Valley Walnut Creek?",
+            "4672 Ygnacio Valley Road",
+        ),
+        ("metro-living", "Which dentists are in San Mateo?", "Dr. "),
+        ("metro-living", "Does Summit Commons allow dogs?", "Yes, Summit Commons allows pets."),
+    ],
+)
+def test_customers_own_wording_on_exported_graphs(
+    folder: str, question: str, expected: str
+) -> None:
+    graph = load_graph(EATS.parent / folder / "graph.csv")
+    reply = answer(graph, question)
+    assert expected in reply, (question, reply)
+    assert grounded_text(graph, reply)[0] == reply

@@ -140,3 +140,14 @@ async def test_a_question_about_the_thing_in_focus_is_no_order_to_track(
     await doctor.say("Does Dr. Elena Rossi do cosmetic dentistry?")
     reply = " ".join(texts_of(await doctor.say("what's her address?")))
     assert "4948 Oak Street" in reply, reply
+
+
+async def test_a_property_the_place_lacks_is_an_honest_unknown(
+    acme_project: Project, acme_trained: TrainedAssistant
+) -> None:
+    chat = tea_chat(acme_project, acme_trained, load_graph(EATS / "graph.csv"))
+    await chat.say("What's the phone for Coral Bistro?")
+    outcome = await chat.say("Is it family friendly?")
+    reply = " ".join(texts_of(outcome))
+    assert "don't have that information" in reply, reply
+    assert not DEMO_ONLY.search(reply)
