@@ -90,7 +90,9 @@ _CLAUSE_BREAK = re.compile(
     re.IGNORECASE,
 )
 _NEGATION = re.compile(
-    r"\b(?:not|no|never|cannot|without|none)\b|n't|\bno longer\b|不|没有|没|无法|未|别|非|(?<!是)否",
+    r"\b(?:not|no|never|cannot|without|none)\b|n't|\bno longer\b|不|没有|没|无法|未|"
+    # 别 "don't", not the 别 of 类别 (category), 级别, 性别, 特别 ...; 非 "not", not 非常 (very)
+    r"(?<![类级性特分个区差告识辨鉴])别|非(?!常)|(?<!是)否",
     re.IGNORECASE,
 )
 # Negation words that are part of a bound, not a denial ("no more than 7 days").

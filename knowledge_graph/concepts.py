@@ -274,7 +274,7 @@ CONCEPTS: tuple[Concept, ...] = (
         en="category|kind of|type of|segment",
         zh="类别|类型|种类",
         names=("category", "类别"),
-        phrase=("{subject} is in the {value} category.", "{subject}属于{value}类。"),
+        phrase=("{subject} is in the {value} category.", "{subject}的类别是{value}。"),
     ),
     _c(
         "period",

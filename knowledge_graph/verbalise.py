@@ -247,6 +247,8 @@ def _group_sentence(
         name = info.names.get("en", predicate).replace("_", " ")
         name = name[:1].lower() + name[1:] if not name[1:2].isupper() else name
         template = "{subject} has {value} " + name + "."
+    if template is None and lang == "en" and flag is None:
+        template = _count_template(predicate, facts)
     if template is None and flag is not None:
         template = _flag_template(
             info.names.get(lang) or info.names.get("en", predicate), flag, lang, predicate
@@ -297,6 +299,20 @@ def _on_scale(info: Any, facts: list[Fact]) -> bool:
         return False
     value = facts[0].value
     return isinstance(value, Text) and info.rank_of(value.value) is not None
+
+
+def _count_template(predicate: str, facts: list[Fact]) -> str | None:
+    """``number_of_beds`` read as people say it: "{subject} has 2 beds." / "has 1 bed."."""
+    words = predicate.casefold().split("_")
+    if len(facts) != 1 or len(words) < 3 or words[:2] != ["number", "of"]:
+        return None
+    value = facts[0].value
+    if not isinstance(value, Quantity) or value.low != value.high:
+        return None
+    noun = " ".join(words[2:])
+    if value.low == 1 and noun.endswith("s") and not noun.endswith("ss"):
+        noun = noun[:-1]
+    return "{subject} has {value} " + noun + "."
 
 
 def _relation_template(name: str) -> str | None:

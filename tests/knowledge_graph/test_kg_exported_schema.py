@@ -451,3 +451,26 @@ def test_customers_own_wording_on_exported_graphs(
     reply = answer(graph, question)
     assert expected in reply, (question, reply)
     assert grounded_text(graph, reply)[0] == reply
+
+
+def test_a_counted_id_is_said_as_a_count(living: nx.MultiDiGraph) -> None:
+    for question, expected in (
+        ("how many bedrooms does Willow Court have?", "Willow Court has 1 bed."),
+        ("How many bathrooms does Oakmont Apartments have?", "Oakmont Apartments have 2 baths."),
+    ):
+        reply = answer(living, question)
+        assert reply == expected
+        assert grounded_text(living, reply)[0] == reply
+
+
+def test_chinese_words_with_a_negation_character_are_no_negation(
+    stays: nx.MultiDiGraph,
+) -> None:
+    # 别 of 类别 (category) is not "don't"; 非 of 非常 (very) is not "not".
+    reply = answer(stays, "Portland Cathedral of Saint Mary是什么类型的景点？")
+    assert reply == "Portland Cathedral of Saint Mary的类别是Place of Worship。"
+    assert grounded_text(stays, reply)[0] == reply
+    (claim_check,) = check(stays, reply).checks
+    assert claim_check.status is ClaimStatus.SUPPORTED and not claim_check.claim.negated
+    wrong = "Portland Cathedral of Saint Mary的类别是Museum。"
+    assert check(stays, wrong).checks[0].status is not ClaimStatus.SUPPORTED
