@@ -722,9 +722,10 @@ def predicate_phrases(predicate: str) -> tuple[str, ...]:
     return tuple(p for p in phrases if p != " ".join(predicate_words(predicate)))
 
 
-def word_forms(predicate: str) -> tuple[str, ...]:
+def word_forms(predicate: str, *, synonyms: bool = True) -> tuple[str, ...]:
     """The predicate's own distinctive words and their inflections, as cues:
-    ``steep_time`` -> steep, steeps, steeping, steeped; ``opens_at`` -> opens, open, ..."""
+    ``steep_time`` -> steep, steeps, steeping, steeped; ``opens_at`` -> opens, open, ...;
+    with ``synonyms``, what customers say instead (``alcohol`` -> wine, beer, ...)."""
     forms: dict[str, None] = {}
     for word in predicate_words(predicate):
         if any(ch.isdigit() for ch in word) and len(word) >= 2 and word.isascii():
@@ -732,7 +733,7 @@ def word_forms(predicate: str) -> tuple[str, ...]:
             continue
         if len(word) < 3 or word in _GENERIC_WORDS or not word.isascii():
             continue
-        for other in _SAME_MEANING.get(word, ()):
+        for other in _SAME_MEANING.get(word, ()) if synonyms else ():
             forms.setdefault(other, None)
         stem = word
         if word.endswith("ation") and len(word) > 8:

@@ -455,7 +455,7 @@ def _build(graph: nx.MultiDiGraph) -> GraphIndex:
         for form in (node_type.casefold(), node_type.casefold() + "s")
     }
     shared_words = Counter(w for p in predicates for w in set(predicate_words(p)))
-    for predicate in predicates:
+    for predicate in sorted(predicates):  # one order whatever the hash seed
         cues.add(predicate.replace("_", " "), Entry(predicate, 0.8, CueKind.ATTRIBUTE))
         spoken = " ".join(predicate_words(predicate))
         if spoken and spoken != predicate.replace("_", " "):
@@ -467,9 +467,12 @@ def _build(graph: nx.MultiDiGraph) -> GraphIndex:
                 cues.add(phrase, Entry(predicate, 0.8, CueKind.ATTRIBUTE))
         # Below the concepts (0.7) and the whole id (0.8): one word of the id ("steep" in
         # steep_time, "discount" in member_discount) and how its kind of quantity is asked.
+        own = set(word_forms(predicate, synonyms=False))
         for form in word_forms(predicate):
             if form not in type_words and not entities.entries(form):
-                cues.add(form, Entry(predicate, 0.6, CueKind.ATTRIBUTE))
+                # A customer's synonym ("stars" of a rating) under the id's own word ("stars"
+                # of star_rating): the attribute that says it outright wins a tie.
+                cues.add(form, Entry(predicate, 0.6 if form in own else 0.55, CueKind.ATTRIBUTE))
         for dimension in quantity_dimensions.get(predicate, ()):
             for asked in DIMENSION_CUES.get(dimension, {}).values():
                 for phrase in asked:

@@ -5,6 +5,9 @@ no @ rows): linked, answered and checked from the graph alone."""
 from __future__ import annotations
 
 import asyncio
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import networkx as nx
@@ -474,3 +477,24 @@ def test_chinese_words_with_a_negation_character_are_no_negation(
     assert claim_check.status is ClaimStatus.SUPPORTED and not claim_check.claim.negated
     wrong = "Portland Cathedral of Saint Mary的类别是Museum。"
     assert check(stays, wrong).checks[0].status is not ClaimStatus.SUPPORTED
+
+
+def test_a_verdict_does_not_depend_on_the_hash_seed() -> None:
+    """'3 stars' is the star rating, not the average rating its synonym also cues, in every
+    process (cue order once followed set order, which the hash seed changes)."""
+    script = (
+        "from knowledge_graph import load_graph\n"
+        "from knowledge_graph.grounding import grounded_text\n"
+        f"g = load_graph({str(STAYS / 'graph.csv')!r})\n"
+        "text = 'Grand Inn Portland has 3 stars.'\n"
+        "print(grounded_text(g, text, context=['hotel-010'])[0] == text)\n"
+    )
+    for seed in ("6", "7", "1"):
+        run = subprocess.run(
+            [sys.executable, "-c", script],
+            env={**os.environ, "PYTHONHASHSEED": seed},
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        assert run.stdout.strip() == "True", (seed, run.stdout, run.stderr)
