@@ -54,10 +54,17 @@ async def console_socket(websocket: WebSocket) -> None:
         async for frame in subscription:
             await send(frame)
 
+    cookie = websocket.cookies.get(COOKIE)
+
     async def heartbeat() -> None:
         while True:
             await services.presence.join(principal.user_id, connection_id)
             await asyncio.sleep(HEARTBEAT_SECONDS)
+            if await principal_from_cookie(services, cookie) is None:
+                # Deactivated, signed out elsewhere, a new role or password: the console
+                # closes within a heartbeat.
+                await websocket.close(code=1008, reason="signed out")
+                return
 
     await services.presence.join(principal.user_id, connection_id)
     await send(

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from app.db.models import User, UserRole
+from app.db.models import AuthSession, User, UserRole
 
 _hasher = PasswordHasher()
 MIN_PASSWORD_CHARS = 10
@@ -57,3 +57,48 @@ def create_user(
 
 def find_user(session: Session, username: str) -> User | None:
     return session.execute(select(User).where(User.username == username)).scalar_one_or_none()
+
+
+class UnknownUserError(LookupError):
+    pass
+
+
+def _existing(session: Session, username: str) -> User:
+    user = find_user(session, username)
+    if user is None:
+        raise UnknownUserError(f"no user {username!r}")
+    return user
+
+
+def _end_sessions(session: Session, user: User) -> int:
+    """Sign the user out everywhere: every session of theirs is deleted."""
+    result = session.execute(delete(AuthSession).where(AuthSession.user_id == user.id))
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+def set_active(session: Session, username: str, *, active: bool) -> tuple[User, int]:
+    """Activate or deactivate an account; deactivating ends its sessions at once (the
+    count ended is returned). Raises UnknownUserError."""
+    user = _existing(session, username)
+    user.is_active = active
+    ended = 0 if active else _end_sessions(session, user)
+    session.commit()
+    return user, ended
+
+
+def set_role(session: Session, username: str, role: UserRole) -> User:
+    """Change an account's role; its sessions end (signed in again, it has the new rights)."""
+    user = _existing(session, username)
+    user.role = str(role)
+    _end_sessions(session, user)
+    session.commit()
+    return user
+
+
+def reset_password(session: Session, username: str, password: str) -> User:
+    """A new password (ValueError when too short); every session of the account ends."""
+    user = _existing(session, username)
+    user.password_hash = hash_password(password)
+    _end_sessions(session, user)
+    session.commit()
+    return user

@@ -1,0 +1,87 @@
+"""``kefu user deactivate / activate / set-role / reset-password`` against a running
+``kefu run``: a deactivated agent's open session gets 401 at once and sign-in fails; a new
+role or password signs the account out everywhere; unknown users are one clear line."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.console_client import Agent, create_account
+from tests.servers import REPO, ServerProcess
+
+pytestmark = pytest.mark.slow
+PASSWORD = "a long enough password"
+
+
+@pytest.fixture(scope="module")
+def world(
+    trained_data_dir: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[ServerProcess, str]]:
+    url = f"sqlite:///{tmp_path_factory.mktemp('accounts') / 'kefu.db'}"
+    create_account(url, "ana", PASSWORD, "agent", "Ana")
+    create_account(url, "bo", PASSWORD, "agent", "Bo")
+    server = ServerProcess(data_dir=trained_data_dir, database_url=url).start()
+    try:
+        yield server, url
+    finally:
+        server.stop()
+
+
+def kefu_user(url: str, *args: str, password: str | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "app", "user", *args],
+        input=f"{password}\n{password}\n" if password else None,
+        env={**os.environ, "KEFU_DATABASE_URL": url},
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_deactivating_ends_the_session_and_blocks_sign_in(
+    world: tuple[ServerProcess, str],
+) -> None:
+    server, url = world
+    ana = Agent(server.http_url)
+    assert ana.login("ana", PASSWORD).status_code == 200
+    assert ana.get("/api/v1/auth/me").status_code == 200
+    done = kefu_user(url, "deactivate", "ana")
+    assert done.returncode == 0 and "1 session(s) ended" in done.stdout, done.stderr
+    assert ana.get("/api/v1/auth/me").status_code == 401
+    assert Agent(server.http_url).login("ana", PASSWORD).status_code == 401
+    assert kefu_user(url, "activate", "ana").returncode == 0
+    assert Agent(server.http_url).login("ana", PASSWORD).status_code == 200
+
+
+def test_a_new_role_or_password_signs_the_account_out(world: tuple[ServerProcess, str]) -> None:
+    server, url = world
+    bo = Agent(server.http_url)
+    assert bo.login("bo", PASSWORD).status_code == 200
+    assert kefu_user(url, "set-role", "bo", "admin").returncode == 0
+    assert bo.get("/api/v1/auth/me").status_code == 401
+    again = Agent(server.http_url)
+    assert again.login("bo", PASSWORD).status_code == 200
+    assert again.get("/api/v1/auth/me").json()["role"] == "admin"
+    new = "another long password"
+    assert kefu_user(url, "reset-password", "bo", password=new).returncode == 0
+    assert again.get("/api/v1/auth/me").status_code == 401
+    assert Agent(server.http_url).login("bo", PASSWORD).status_code == 401
+    assert Agent(server.http_url).login("bo", new).status_code == 200
+
+
+def test_bad_input_is_one_clear_line(world: tuple[ServerProcess, str]) -> None:
+    _, url = world
+    unknown = kefu_user(url, "deactivate", "nobody")
+    assert unknown.returncode != 0
+    assert "no user 'nobody'" in unknown.stderr and "Traceback" not in unknown.stderr
+    short = kefu_user(url, "reset-password", "bo", password="short")
+    assert short.returncode != 0 and "at least 10 characters" in short.stderr
+    wrong_role = kefu_user(url, "set-role", "bo", "owner")
+    assert wrong_role.returncode != 0 and "Traceback" not in wrong_role.stderr
