@@ -33,7 +33,9 @@ def world(
         server.stop()
 
 
-def kefu_user(url: str, *args: str, password: str | None = None) -> subprocess.CompletedProcess[str]:
+def kefu_user(
+    url: str, *args: str, password: str | None = None
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "app", "user", *args],
         input=f"{password}\n{password}\n" if password else None,
