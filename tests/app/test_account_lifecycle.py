@@ -10,6 +10,7 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 
 from tests.console_client import Agent, create_account
@@ -87,3 +88,38 @@ def test_bad_input_is_one_clear_line(world: tuple[ServerProcess, str]) -> None:
     assert short.returncode != 0 and "at least 10 characters" in short.stderr
     wrong_role = kefu_user(url, "set-role", "bo", "owner")
     assert wrong_role.returncode != 0 and "Traceback" not in wrong_role.stderr
+
+
+def test_admins_do_the_same_in_the_admin_api(world: tuple[ServerProcess, str]) -> None:
+    server, url = world
+    create_account(url, "cy", PASSWORD, "agent", "Cy")
+    create_account(url, "root", PASSWORD, "admin", "Root")
+    root, cy = Agent(server.http_url), Agent(server.http_url)
+    assert root.login("root", PASSWORD).status_code == 200
+    assert cy.login("cy", PASSWORD).status_code == 200
+
+    def change(username: str, body: dict[str, object]) -> httpx.Response:
+        return root.http.patch(
+            f"/api/v1/admin/users/{username}", json=body, headers={"X-CSRF-Token": root.csrf}
+        )
+
+    off = change("cy", {"is_active": False})
+    assert off.status_code == 200 and off.json()["is_active"] is False
+    assert cy.get("/api/v1/auth/me").status_code == 401
+    assert Agent(server.http_url).login("cy", PASSWORD).status_code == 401
+    assert change("cy", {"is_active": True, "role": "admin"}).json()["role"] == "admin"
+    assert Agent(server.http_url).login("cy", PASSWORD).status_code == 200
+    # Bad input: an unknown user, a short password, locking oneself out, no CSRF header.
+    assert change("nobody", {"is_active": False}).status_code == 404
+    assert change("cy", {"password": "short"}).status_code == 422
+    assert change("root", {"is_active": False}).status_code == 409
+    assert root.get("/api/v1/auth/me").status_code == 200
+    no_csrf = root.http.patch("/api/v1/admin/users/cy", json={"is_active": False})
+    assert no_csrf.status_code == 403
+    # An agent may not.
+    agent = Agent(server.http_url)
+    assert agent.login("ana", PASSWORD).status_code == 200
+    denied = agent.http.patch(
+        "/api/v1/admin/users/cy", json={"is_active": False}, headers={"X-CSRF-Token": agent.csrf}
+    )
+    assert denied.status_code == 403

@@ -6,14 +6,14 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, HTTPException, Query, status
 from pydantic import BaseModel, Field
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from starlette.concurrency import run_in_threadpool
 
 from app.api.deps import ServicesDep
 from app.auth.deps import AdminDep
 from app.console.stats import daily_stats
-from app.db.models import JobRun, User
+from app.db.models import AuthSession, JobRun, User
 from app.db.users import MIN_PASSWORD_CHARS, hash_password
 from app.tasks.jobs import NLU_EVALUATION
 
@@ -61,6 +61,45 @@ async def create_user(body: UserCreate, services: ServicesDep, admin: AdminDep) 
             raise HTTPException(
                 status.HTTP_409_CONFLICT, f"user {body.username!r} exists"
             ) from None
+        return _public(user)
+
+
+class UserChange(BaseModel):
+    """What an admin changes on an account; every change ends the account's sessions."""
+
+    is_active: bool | None = None
+    role: Literal["agent", "admin"] | None = None
+    password: str | None = Field(default=None, min_length=MIN_PASSWORD_CHARS, max_length=1024)
+
+
+@router.patch("/{username}")
+async def change_user(
+    username: str, body: UserChange, services: ServicesDep, admin: AdminDep
+) -> dict[str, Any]:
+    """Deactivate or activate an account, change its role or set a new password (the same
+    as ``kefu user deactivate / activate / set-role / reset-password``)."""
+    password_hash = (
+        await run_in_threadpool(hash_password, body.password) if body.password else None
+    )
+    async with services.db.session() as session:
+        user = (
+            await session.execute(select(User).where(User.username == username))
+        ).scalar_one_or_none()
+        if user is None:
+            raise HTTPException(status.HTTP_404_NOT_FOUND, f"no user {username!r}")
+        if user.id == admin.user_id and (body.is_active is False or body.role == "agent"):
+            raise HTTPException(
+                status.HTTP_409_CONFLICT, "an admin cannot deactivate or demote themselves"
+            )
+        if body.is_active is not None:
+            user.is_active = body.is_active
+        if body.role is not None:
+            user.role = body.role
+        if password_hash is not None:
+            user.password_hash = password_hash
+        if body.is_active is False or body.role is not None or password_hash is not None:
+            await session.execute(delete(AuthSession).where(AuthSession.user_id == user.id))
+        await session.commit()
         return _public(user)
 
 
