@@ -78,9 +78,7 @@ async def change_user(
 ) -> dict[str, Any]:
     """Deactivate or activate an account, change its role or set a new password (the same
     as ``kefu user deactivate / activate / set-role / reset-password``)."""
-    password_hash = (
-        await run_in_threadpool(hash_password, body.password) if body.password else None
-    )
+    password_hash = await run_in_threadpool(hash_password, body.password) if body.password else None
     async with services.db.session() as session:
         user = (
             await session.execute(select(User).where(User.username == username))
