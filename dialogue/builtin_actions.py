@@ -47,6 +47,7 @@ __all__ = [
     "ACTION_SESSION_START",
     "BUILTIN_ACTIONS",
     "BuiltinHost",
+    "focus_on",
     "run_builtin",
     "session_start_events",
 ]
@@ -260,7 +261,7 @@ async def _knowledge_answer(host: BuiltinHost, turn: Turn) -> None:
             _say(host, turn, "utter_ask_product", _ASK_WHICH)
         else:
             _say_unknown(host, turn)
-        _keep_focus(host, turn, reply.focus)
+        focus_on(host.domain, turn, reply.focus)
         return
     extra: dict[str, Any] = {
         "sources": [dict(s) for s in reply.sources],
@@ -273,18 +274,18 @@ async def _knowledge_answer(host: BuiltinHost, turn: Turn) -> None:
         extra["repaired_claims"] = [dict(c) for c in reply.caught]
         extra["repairs"] = [dict(r) for r in reply.repairs]
     turn.say(Message(reply.text, response=None, extra=extra))
-    _keep_focus(host, turn, reply.focus)
+    focus_on(host.domain, turn, reply.focus)
 
 
-def _keep_focus(host: BuiltinHost, turn: Turn, focus: Sequence[str]) -> None:
-    """What the answer is about stays in focus for follow-ups, whatever the NLU read (an
-    NLU trained on another catalogue takes "Elena Rossi" of "Dr. Elena Rossi" for a
-    product): the things named, else the answer's subjects, or the things an unanswered
-    question named ("Is Copper Kitchen any good?" → "I don't know", then "how cheap is
-    it?" is still about Copper Kitchen)."""
-    if not focus:
+def focus_on(domain: Domain, turn: Turn, nodes: Sequence[str]) -> None:
+    """Put ``nodes`` in focus for follow-ups (the ``product`` / ``products`` slots the
+    domain has): what a knowledge answer or a fact-stating response is about. For an
+    answer that is the things named, else its subjects, or the things an unanswered
+    question named, whatever the NLU read ("Is Copper Kitchen any good?" → "I don't know",
+    then "how cheap is it?" is still about Copper Kitchen)."""
+    if not nodes:
         return
-    if host.domain.slot("product") is not None:
-        turn.add(SlotSet("product", focus[0], timestamp=turn.now))
-    if host.domain.slot("products") is not None:
-        turn.add(SlotSet("products", list(focus), timestamp=turn.now))
+    if domain.slot("product") is not None:
+        turn.add(SlotSet("product", nodes[0], timestamp=turn.now))
+    if domain.slot("products") is not None:
+        turn.add(SlotSet("products", list(nodes), timestamp=turn.now))

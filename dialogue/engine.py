@@ -51,6 +51,7 @@ from dialogue.builtin_actions import (
     ACTION_CLARIFY,
     ACTION_HANDOFF,
     BUILTIN_ACTIONS,
+    focus_on,
     run_builtin,
     session_start_events,
 )
@@ -395,16 +396,6 @@ class Engine:
             return Prediction(loop.name, "FormPolicy", 1.0, "ask again")
         return Prediction(self._core_fallback, "FallbackPolicy", 1.0, "no policy predicted")
 
-    def _focus_on(self, turn: Turn, nodes: Sequence[str]) -> None:
-        """A response that states graph facts puts what it is about in focus, as a
-        knowledge answer does: "how long does it take?" after the shipping answer."""
-        if not nodes:
-            return
-        if self.domain.slot("product") is not None:
-            turn.add(SlotSet("product", nodes[0], timestamp=turn.now))
-        if self.domain.slot("products") is not None:
-            turn.add(SlotSet("products", list(nodes), timestamp=turn.now))
-
     @property
     def _core_fallback(self) -> str:
         return self.policies.settings.core_fallback_action
@@ -437,7 +428,9 @@ class Engine:
                 ActionExecuted(name, prediction.policy, prediction.confidence, timestamp=turn.now)
             )
             turn.say(self.render(name, turn.state.slots))
-            self._focus_on(turn, fact_nodes(self.domain, name))
+            # What the response states is in focus: "how long does it take?" after the
+            # shipping answer.
+            focus_on(self.domain, turn, fact_nodes(self.domain, name))
         elif self.domain.form(name) is not None:
             outcome = await run_form(self, turn, name, prediction)
             if outcome is FormRun.FAILED:
