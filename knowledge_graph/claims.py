@@ -17,6 +17,7 @@ from enum import StrEnum
 import networkx as nx
 
 from knowledge_graph.index import UNAVAILABLE, CueKind, GraphIndex, Hit, graph_index
+from knowledge_graph.language import TITLES
 from knowledge_graph.linking import Mention, link
 from knowledge_graph.model import edge_facts, literal_facts, literal_predicates
 from knowledge_graph.quantities import QuantityMention, find_quantities
@@ -73,14 +74,7 @@ class Claim:
 
 
 # A title's dot ("Dr. Grace Lee", "Mt. Tam") is no sentence end.
-_TITLE_DOT = (
-    "(?:"
-    + "|".join(
-        rf"(?<=\b{t})"
-        for t in ("Dr", "Mr", "Mrs", "Ms", "Mx", "Prof", "Mt", "St", "Jr", "Sr", "vs")
-    )
-    + r")\.\s+(?=[A-Z])"
-)
+_TITLE_DOT = "(?:" + "|".join(rf"(?<=\b{t})" for t in (*TITLES, "vs")) + r")\.\s+(?=[A-Z])"
 _SENTENCE = re.compile(
     rf"[^.!?。！？;；\n]+(?:(?:\.(?=[A-Za-z0-9])|{_TITLE_DOT})[^.!?。！？;；\n]*)*[.!?。！？;；]*",
     re.UNICODE,

@@ -24,6 +24,9 @@ def fold(text: str) -> str:
 
 
 # Characters that never distinguish two names ("X-2" = "X2", "Vector 14" = "vector14").
+#: Titles written with a dot that ends no sentence ("Dr. Grace Lee", "Mt. Tam").
+TITLES = ("Dr", "Mr", "Mrs", "Ms", "Mx", "Prof", "Mt", "St", "Jr", "Sr")
+
 _IGNORED = frozenset(" \t\n\r-_·・'’\u00a0")
 
 

@@ -23,7 +23,7 @@ import networkx as nx
 
 from knowledge_graph.concepts import TYPE_WORDS, concepts_for
 from knowledge_graph.index import TEXT_VALUE, CueKind, graph_index
-from knowledge_graph.language import detect_language, match_key
+from knowledge_graph.language import TITLES, detect_language, match_key
 from knowledge_graph.linking import Mention, link
 from knowledge_graph.model import ATTRIBUTE_TYPE, RESERVED
 from knowledge_graph.numerals import NUMBER_PATTERN, parse_number
@@ -77,11 +77,7 @@ _AT_LEAST_WORDS = frozenset(
 )
 _NEED_ZH = re.compile(r"适合|推荐|用于|用来|最好")
 _LAST_SENTENCE = re.compile(
-    r"(?<=[.!?。！？])"
-    + "".join(
-        rf"(?<!\b{t}\.)" for t in ("Dr", "Mr", "Mrs", "Ms", "Mx", "Prof", "Mt", "St", "Jr", "Sr")
-    )
-    + r"\s*"
+    r"(?<=[.!?。！？])" + "".join(rf"(?<!\b{t}\.)" for t in TITLES) + r"\s*"
 )
 _REQUEST_EN = re.compile(
     r"\?|^\s*(?:(?:so|and|but|also|then|ok|okay|hi|hello)\W+)?(?:what|which|where|when|who|whom|whose|"
