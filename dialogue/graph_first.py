@@ -23,9 +23,9 @@ re-decided here:
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from dialogue.answering import FactSource, QuestionScope, TurnKnowledge
 from dialogue.builtin_actions import (
@@ -44,6 +44,7 @@ __all__ = ["GraphFirst"]
 
 log = logging.getLogger(__name__)
 
+_T = TypeVar("_T")
 _FALLBACKS = frozenset({ACTION_CLARIFY, ACTION_DEFAULT_FALLBACK, ACTION_TWO_STAGE_FALLBACK})
 
 
@@ -109,16 +110,21 @@ class GraphFirst:
             return self._knowledge(prediction, "it asks what the thing in focus has")
         return prediction
 
+    def _read(self, reading: Callable[[QuestionScope], _T], default: _T) -> _T:
+        """``reading`` of the knowledge answerer's scope, or ``default`` when it has none
+        or cannot read the message (logged: a bad reading never stops the turn)."""
+        if not isinstance(self.knowledge, QuestionScope):
+            return default
+        try:
+            return reading(self.knowledge)
+        except Exception:
+            log.exception("the knowledge answerer could not read the question")
+            return default
+
     def _asks_of_focus(
         self, text: str, entities: Sequence[Mapping[str, Any]], slots: Mapping[str, Any]
     ) -> bool:
-        if not isinstance(self.knowledge, QuestionScope):
-            return False
-        try:
-            return self.knowledge.asks_of_focus(text, entities=entities, slots=slots)
-        except Exception:
-            log.exception("the knowledge answerer could not read the question")
-            return False
+        return self._read(lambda k: k.asks_of_focus(text, entities=entities, slots=slots), False)
 
     def _knowledge(self, prediction: Prediction, why: str) -> Prediction:
         return Prediction(ACTION_KNOWLEDGE_ANSWER, "GraphPolicy", prediction.confidence, why)
@@ -126,13 +132,7 @@ class GraphFirst:
     def _covers(
         self, text: str, entities: Sequence[Mapping[str, Any]], slots: Mapping[str, Any]
     ) -> bool:
-        if not isinstance(self.knowledge, QuestionScope):
-            return False
-        try:
-            return self.knowledge.covers(text, entities=entities, slots=slots)
-        except Exception:
-            log.exception("the knowledge answerer could not read the question")
-            return False
+        return self._read(lambda k: k.covers(text, entities=entities, slots=slots), False)
 
     def _states_asked(
         self,
@@ -144,14 +144,10 @@ class GraphFirst:
         """Whether the response states an attribute the message asks about (or the message
         asks none in particular): "r prices incl sales tax?" is not answered by the
         payment methods."""
-        if not isinstance(self.knowledge, QuestionScope):
+        asked = self._read(lambda k: k.asked_attributes(text, entities=entities, slots=slots), None)
+        if not asked:
             return True
-        try:
-            asked = self.knowledge.asked_attributes(text, entities=entities, slots=slots)
-        except Exception:
-            log.exception("the knowledge answerer could not read the question")
-            return True
-        return not asked or bool(set(asked) & {predicate for _, predicate in placeholders})
+        return bool(set(asked) & {predicate for _, predicate in placeholders})
 
     def _foreign(self, placeholders: Sequence[tuple[str, str]], language: str) -> bool:
         """Whether the graph cannot fill one of the response's fact placeholders."""
