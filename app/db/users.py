@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
-from sqlalchemy import delete, select
+from sqlalchemy import Delete, delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -70,9 +70,14 @@ def _existing(session: Session, username: str) -> User:
     return user
 
 
+def sessions_of(user: User) -> Delete:
+    """The statement that signs ``user`` out everywhere (every session of theirs), for a
+    sync or an async session."""
+    return delete(AuthSession).where(AuthSession.user_id == user.id)
+
+
 def _end_sessions(session: Session, user: User) -> int:
-    """Sign the user out everywhere: every session of theirs is deleted."""
-    result = session.execute(delete(AuthSession).where(AuthSession.user_id == user.id))
+    result = session.execute(sessions_of(user))
     return int(getattr(result, "rowcount", 0) or 0)
 
 

@@ -6,15 +6,15 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, HTTPException, Query, status
 from pydantic import BaseModel, Field
-from sqlalchemy import delete, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from starlette.concurrency import run_in_threadpool
 
 from app.api.deps import ServicesDep
 from app.auth.deps import AdminDep
 from app.console.stats import daily_stats
-from app.db.models import AuthSession, JobRun, User
-from app.db.users import MIN_PASSWORD_CHARS, hash_password
+from app.db.models import JobRun, User
+from app.db.users import MIN_PASSWORD_CHARS, hash_password, sessions_of
 from app.tasks.jobs import NLU_EVALUATION
 
 router = APIRouter(prefix="/api/v1/admin/users", tags=["admin"])
@@ -96,7 +96,7 @@ async def change_user(
         if password_hash is not None:
             user.password_hash = password_hash
         if body.is_active is False or body.role is not None or password_hash is not None:
-            await session.execute(delete(AuthSession).where(AuthSession.user_id == user.id))
+            await session.execute(sessions_of(user))
         await session.commit()
         return _public(user)
 
