@@ -288,14 +288,13 @@ def _analyse(
         ranked = [*focus[: 2 - len(ranked)], *ranked] if pronoun or ranked else focus[:2]
         from_focus = True
     types = _types(graph, text)
-    if from_focus or ranked or not focus:
-        pass
-    elif (
+    about_focus = (
         pronoun
         or not (groups or superlative or set_words)
         or _any_of_it(text, types, lang)
         or (not (groups or superlative or types or values or texts) and _only_asks(text, lang))
-    ):
+    )
+    if focus and not (from_focus or ranked) and about_focus:
         ranked, from_focus = focus[:3], True
     bounds = tuple(
         b
