@@ -30,6 +30,7 @@ from knowledge_graph.claims import Sentence
 from knowledge_graph.concepts import TAIL_VERBS, ZH_FLAG_VERBS, zh_flag
 from knowledge_graph.index import GraphIndex, graph_index
 from knowledge_graph.linking import link
+from knowledge_graph.values import count_family
 
 __all__ = ["Grounding", "SentenceGrounding", "ground", "grounded_text"]
 
@@ -175,21 +176,13 @@ def _sentence(
             unlicensed.append(word)
         elif word.isascii():
             folded = word.casefold()
-            if not {folded, _singular(folded)} & (_FUNCTION_EN | licensed_en):
+            if not {folded, count_family(folded)} & (_FUNCTION_EN | licensed_en):
                 unlicensed.append(word)
         else:
             unlicensed.extend(_uncovered_zh(word, licensed_zh))
     if unlicensed:
         return SentenceGrounding(sentence, Grounding.UNGROUNDED, tuple(unlicensed))
     return SentenceGrounding(sentence, Grounding.GROUNDED)
-
-
-def _singular(word: str) -> str:
-    if word.endswith("ies") and len(word) > 4:
-        return word[:-3] + "y"
-    if word.endswith("s") and not word.endswith("ss") and len(word) > 3:
-        return word[:-1]
-    return word
 
 
 def _licensed_words(
@@ -215,7 +208,7 @@ def _licensed_words(
             for word in _WORD.findall(phrase):
                 if word.isascii():
                     en.add(word.casefold())
-                    en.add(_singular(word.casefold()))  # "does not serve" of serves_alcohol
+                    en.add(count_family(word))  # "does not serve" of serves_alcohol
                     verb = TAIL_VERBS.get(word.casefold())
                     if verb is not None:  # "welcomes pets" of pets_welcome
                         en.update((verb, verb[:-1]))

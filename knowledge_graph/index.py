@@ -22,7 +22,6 @@ from knowledge_graph.concepts import (
     concepts_for,
     predicate_phrases,
     predicate_words,
-    scale_of,
     word_forms,
     zh_name,
 )
@@ -36,7 +35,6 @@ from knowledge_graph.language import (
 from knowledge_graph.model import (
     ALIAS,
     ATTRIBUTE_TYPE,
-    KIND,
     LESS,
     MORE,
     NAME,
@@ -44,6 +42,7 @@ from knowledge_graph.model import (
     SEMANTICS,
     Label,
 )
+from knowledge_graph.schema import fitting_concepts, graph_schema, spoken_names
 from knowledge_graph.values import Dimension, Quantity, Text, count_family
 
 # Status values that say a thing cannot be bought now.
@@ -209,10 +208,6 @@ def tokens(text: str) -> list[str]:
     return _TOKEN.findall(text)
 
 
-def _singular(word: str) -> str:
-    return count_family(word)
-
-
 @dataclass(slots=True)
 class AttributeInfo:
     """What the graph says about one predicate: its ``Attribute`` node, if any, over the
@@ -366,7 +361,7 @@ def _build(graph: nx.MultiDiGraph) -> GraphIndex:
             )
             words = tokens(label.text)
             if len(words) == 1 and words[0].isascii() and words[0].casefold().endswith("s"):
-                singular = _singular(words[0])
+                singular = count_family(words[0])
                 if singular != words[0].casefold() and not full_keys.get(match_key(singular)):
                     register(singular, node, entity_type, 0.9, MatchKind.ALIAS)
             for surface in _short_forms(words, full_keys, node):
@@ -410,8 +405,6 @@ def _build(graph: nx.MultiDiGraph) -> GraphIndex:
     target_types: dict[str, set[str]] = defaultdict(set)
     owners: dict[str, list[str]] = defaultdict(list)
     count_predicates: dict[str, set[str]] = defaultdict(set)
-    quantity_dimensions: dict[str, set[Dimension]] = defaultdict(set)
-    text_values: dict[str, set[str]] = defaultdict(set)
     value_units: dict[str, set[str]] = defaultdict(set)
     owner_counts: dict[str, int] = defaultdict(int)
     value_nodes: set[str] = set()
@@ -429,23 +422,20 @@ def _build(graph: nx.MultiDiGraph) -> GraphIndex:
         for predicate, pairs in data["values"].items():
             owner_counts[predicate] += 1
             for _, value in pairs:
-                if isinstance(value, Text):
-                    text_values[predicate].add(value.value.strip().casefold())
                 if isinstance(value, Quantity):
                     value_units[predicate].add(value.unit)
-                    dimension = value.info.dimension
-                    quantity_dimensions[predicate].add(dimension)
-                    if dimension is Dimension.COUNT:
+                    if value.info.dimension is Dimension.COUNT:
                         count_predicates[value.info.family].add(predicate)
-                else:
-                    quantity_dimensions[predicate].add(
-                        Dimension.BOOLEAN if type(value).__name__ == "Flag" else Dimension.TEXT
-                    )
     # Any node of a type that edges point at is a value ("gold" even if nothing is gold).
     value_types = {t for types in target_types.values() for t in types}
     for node, data in graph.nodes(data=True):
         if value_types & set(data["types"]) and ATTRIBUTE_TYPE not in data["types"]:
             value_nodes.add(node)
+    # What each predicate means (kind of values, order, names) is the schema's.
+    schema = graph_schema(graph)
+    quantity_dimensions = {
+        p: set(spec.dimensions) for p, spec in schema.predicates.items() if spec.dimensions
+    }
     predicates = set(owners) | set(quantity_dimensions)
     # "tea" in opened_tea_returnable names the kind of thing, not the attribute.
     type_words = {
@@ -479,14 +469,20 @@ def _build(graph: nx.MultiDiGraph) -> GraphIndex:
                     cues.add(phrase, Entry(predicate, 0.45, CueKind.ATTRIBUTE))
         info = attributes.get(predicate)
         if info is None:
-            info = attributes[predicate] = AttributeInfo(predicate, {"en": spoken or predicate})
-        if not info.order and Dimension.TEXT in quantity_dimensions.get(predicate, ()):
-            info.order = scale_of(text_values.get(predicate, set()))
+            info = attributes[predicate] = AttributeInfo(predicate)
+        spec = schema.get(predicate)
+        if spec is not None:
+            info.names, info.order = dict(spec.names), spec.order
+        else:
+            info.names = spoken_names(predicate, info.names, quantity_dimensions.get(predicate, ()))
         _apply_concepts(info, cues, quantity_dimensions.get(predicate, set()))
-        if "zh" not in info.names and (chinese := zh_name(predicate)) is not None:
+        chinese = zh_name(predicate)
+        if chinese is not None and info.names.get("zh") == chinese:
             # An English id read in Chinese (phone_number: 电话号码), asked and said so.
-            info.names["zh"] = chinese
             cues.add(chinese, Entry(predicate, 0.8, CueKind.ATTRIBUTE))
+    for predicate, info in attributes.items():
+        if predicate not in predicates:  # described, never used: names only
+            info.names = spoken_names(predicate, info.names, ())
     texts, text_owners = _text_values(graph)
     value_words = _value_words(graph)
     classes = _classes(graph, attributes)
@@ -523,9 +519,7 @@ def _apply_concepts(info: AttributeInfo, cues: SurfaceTrie, dimensions: set[Dime
     fits (a yes/no ``parking_available`` is no stock status); the graph's own names,
     phrases and relation words (its Attribute node) come first."""
     named = concepts_for(info.predicate)
-    found = tuple(
-        c for c in named if not dimensions or not c.dimensions or dimensions & c.dimensions
-    )
+    found = fitting_concepts(info.predicate, dimensions)
     # Levels of a quantity ("pricerange": cheap < moderate < expensive) are asked about
     # and ranked with the quantity's words ("is it pricey?", "the cheapest"), but said as
     # levels: cues and relations only.
@@ -544,8 +538,6 @@ def _apply_concepts(info: AttributeInfo, cues: SurfaceTrie, dimensions: set[Dime
                 if words:
                     info.relations.setdefault(kind, {}).setdefault(lang, words[0])
         if rank == 0:
-            for lang, name in concept.names.items():
-                info.names.setdefault(lang, name)
             for lang, phrase in concept.phrase.items():
                 info.phrases.setdefault(lang, phrase)
         info.status = info.status or concept.status
@@ -695,9 +687,6 @@ def _attribute_info(predicate: str, facts: Iterable[Any], cues: SurfaceTrie) -> 
             info.phrases[fact.unit or "en"] = fact.object
         elif fact.predicate == SEMANTICS:
             semantics.add(fact.object)
-        elif fact.predicate == KIND and "<" in fact.object:
-            info.order = tuple(w.strip().casefold() for w in fact.object.split("<") if w.strip())
-    info.names.setdefault("en", predicate.replace("_", " "))
     info.semantics = frozenset(semantics)
     return info
 
@@ -718,7 +707,7 @@ def _distinctive(word: str, full_keys: dict[str, set[str]], node: str) -> bool:
     if folded in _STOPWORDS or folded.isdigit() or not word[0].isalnum():
         return False
     others = full_keys.get(match_key(word), set()) | full_keys.get(
-        match_key(_singular(word)), set()
+        match_key(count_family(word)), set()
     )
     others |= full_keys.get(match_key(word + "s"), set())
     if others - {node}:

@@ -15,6 +15,7 @@ from typing import Any
 import networkx as nx
 
 from knowledge_graph.exceptions import GraphFormatError, UnitError, UnknownNodeError
+from knowledge_graph.kinds import declarable_kinds, read_kind, unit_of_kind
 from knowledge_graph.language import detect_language
 from knowledge_graph.values import Literal, Quantity, parse_literal
 
@@ -96,22 +97,12 @@ def facts_from_rows(rows: Iterable[Sequence[str]]) -> list[Fact]:
     return facts
 
 
-_KIND_UNITS = {
-    "yes_no": "bool",
-    "yes/no": "bool",
-    "bool": "bool",
-    "boolean": "bool",
-    "date": "date",
-    "time": "time",
-}
-
-
 def _described_predicates(rows: list[tuple[str, ...]]) -> list[tuple[str, ...]]:
     """Rows whose subject is ``@PREDICATE`` describe a predicate (ARCHITECTURE.md):
-    ``label`` (a name per language), ``alias``, ``kind`` (``number``, ``yes_no``, ``date``,
-    ``time``, ``text`` or an order ``low<medium<high``) and the other Attribute-node
-    predicates. They become facts of the predicate's Attribute node; a ``kind`` also types
-    the predicate's values that have no unit."""
+    ``label`` (a name per language), ``alias``, ``kind`` (``knowledge_graph.kinds``: ``number``,
+    ``yes_no``, ``date``, ``money``, … or an order ``low<medium<high``) and the other
+    Attribute-node predicates. They become facts of the predicate's Attribute node; a
+    ``kind`` also types the predicate's values that have no unit."""
     kinds: dict[str, str] = {}
     out: list[tuple[str, ...]] = []
     typed: set[str] = set()
@@ -127,15 +118,21 @@ def _described_predicates(rows: list[tuple[str, ...]]) -> list[tuple[str, ...]]:
         if field == "label":
             field = NAME
         elif field == KIND:
-            kinds[predicate] = obj.strip().casefold()
+            declared = read_kind(obj)
+            if declared is None:
+                raise GraphFormatError(
+                    f"{row[0]!r}: {obj!r} is not a kind; use one of {declarable_kinds()}"
+                )
+            if (kind_unit := unit_of_kind(declared.kind)) is not None:
+                kinds[predicate] = kind_unit
         out.append((predicate, field, obj, unit))
     for row in rows:
         if len(row) == 4 and row[0].strip().startswith("@"):
             continue
         unit = row[3] if len(row) == 4 else ""
-        kind = kinds.get(row[1].strip()) if len(row) == 4 else None
-        if kind in _KIND_UNITS and not unit.strip():
-            row = (row[0], row[1], row[2], _KIND_UNITS[kind])
+        kind_unit = kinds.get(row[1].strip()) if len(row) == 4 else None
+        if kind_unit is not None and not unit.strip():
+            row = (row[0], row[1], row[2], kind_unit)
         out.append(row)
     return out
 

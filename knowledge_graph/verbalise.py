@@ -203,6 +203,26 @@ _SINGULAR_IN_S = frozenset(
         "hibiscus",
         "octopus",
         "walrus",
+        # Names of one place that end in a plural word: "Summit Commons has 4 beds."
+        "arms",
+        "commons",
+        "estates",
+        "falls",
+        "fields",
+        "gardens",
+        "heights",
+        "hills",
+        "lofts",
+        "meadows",
+        "mews",
+        "oaks",
+        "pines",
+        "residences",
+        "springs",
+        "suites",
+        "towers",
+        "villas",
+        "woods",
     ]
 )
 

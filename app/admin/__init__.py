@@ -1,7 +1,7 @@
 """The admins' knowledge-graph editor: ``/admin/kg`` and ``/api/v1/admin/kg``.
 
-Include ``api_router`` and ``page_router`` in the app. The pure parts (schema inference
-and value checks, in-memory drafts, search, import planning) work on any frozen graph.
+Include ``api_router`` and ``page_router`` in the app. The pure parts (value checks
+against ``knowledge_graph.schema``, in-memory drafts, search, import planning) work on any frozen graph.
 """
 
 from app.admin.drafts import Draft, NodeChange, apply_edits
@@ -20,14 +20,13 @@ from app.admin.exceptions import (
 from app.admin.imports import ImportFormat, ImportMode, plan_import, read_upload
 from app.admin.pages import router as page_router
 from app.admin.routes import router as api_router
-from app.admin.schema import GraphSchema, PredicateSchema, ValueKind, check_fact, graph_schema
 from app.admin.search import NodeHit, search_nodes
+from app.admin.validation import check_fact
 
 __all__ = [
     "BusyError",
     "Draft",
     "EditorError",
-    "GraphSchema",
     "ImportFormat",
     "ImportMode",
     "IncomingEdgesError",
@@ -36,16 +35,13 @@ __all__ = [
     "NodeExistsError",
     "NodeHit",
     "NodeNotFoundError",
-    "PredicateSchema",
     "PreviewMismatchError",
     "Problem",
     "StaleEditError",
     "StalePreviewError",
-    "ValueKind",
     "api_router",
     "apply_edits",
     "check_fact",
-    "graph_schema",
     "page_router",
     "plan_import",
     "read_upload",

@@ -15,10 +15,11 @@ from dataclasses import dataclass
 import networkx as nx
 
 from app.admin.exceptions import InvalidValueError, Problem
-from app.admin.schema import GraphSchema, check_fact, graph_schema
+from app.admin.validation import check_fact
 from knowledge_graph import Fact, GraphFormatError, build_graph
 from knowledge_graph.model import TYPE
 from knowledge_graph.persistence import NodeEdit
+from knowledge_graph.schema import GraphSchema, graph_schema
 
 
 @dataclass(frozen=True, slots=True)

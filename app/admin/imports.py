@@ -24,12 +24,12 @@ import networkx as nx
 
 from app.admin.drafts import Draft, apply_edits
 from app.admin.exceptions import PreviewMismatchError
-from app.admin.schema import graph_schema
 from knowledge_graph import Fact, GraphFormatError, build_graph
 from knowledge_graph.csv_triples import read_rows
 from knowledge_graph.model import RESERVED, facts_from_rows
 from knowledge_graph.native_json import FORMAT, VERSION
 from knowledge_graph.persistence import NodeEdit
+from knowledge_graph.schema import graph_schema
 
 
 class ImportFormat(StrEnum):

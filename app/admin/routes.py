@@ -39,8 +39,8 @@ from app.admin.imports import (
     read_upload,
 )
 from app.admin.reading import Pinned, node_revisions, pinned_read
-from app.admin.schema import MAX_TEXT, graph_schema
 from app.admin.search import search_nodes
+from app.admin.validation import MAX_TEXT
 from app.admin.views import neighbourhood, node_view
 from app.api.deps import DB_INT_MAX, ServicesDep
 from app.auth.deps import AdminDep
@@ -61,6 +61,7 @@ from knowledge_graph import (
 )
 from knowledge_graph.model import NAME, TYPE
 from knowledge_graph.persistence import GraphDiff, NodeEdit, Revision
+from knowledge_graph.schema import graph_schema
 
 RevisionId = Annotated[int, Path(ge=0, le=DB_INT_MAX)]  # 0 and unknown ids: 404
 

@@ -10,9 +10,9 @@ from typing import Any
 import networkx as nx
 
 from app.admin.exceptions import NodeNotFoundError
-from app.admin.schema import GraphSchema, ValueKind
 from knowledge_graph import display_name, node_facts
 from knowledge_graph.model import ALIAS, ATTRIBUTE_TYPE, NAME, TYPE
+from knowledge_graph.schema import GraphSchema, ValueKind
 
 # Units that say how to read a value rather than what it measures; not shown on leaves.
 _SILENT_UNITS = frozenset({"date", "time", "bool"})

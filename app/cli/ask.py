@@ -72,7 +72,8 @@ def _load_model(name: str, settings: Any) -> Any | None:
     "--model",
     "model_name",
     default=None,
-    help="Generate with this model (packaged name, HF directory, GGUF file). Default: compose from facts.",
+    help="Generate with this model (packaged name, HF directory, GGUF file). Default, or "
+    "none: compose from facts.",
 )
 @click.option(
     "--mode",
@@ -119,7 +120,7 @@ def ask(
             store_name = store_name or "Acme Gadgets"
     except KnowledgeGraphError as error:
         raise click.ClickException(str(error)) from error
-    model = _load_model(model_name, settings) if model_name else None
+    model = _load_model(model_name, settings) if model_name and model_name != "none" else None
     answerer = KnowledgeAnswerer(model, store_name=store_name or "our store")
 
     async def run() -> Any:

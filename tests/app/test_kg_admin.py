@@ -26,11 +26,9 @@ from fastapi import FastAPI
 from app.admin import (
     ImportMode,
     InvalidValueError,
-    ValueKind,
     api_router,
     apply_edits,
     check_fact,
-    graph_schema,
     page_router,
     plan_import,
     read_upload,
@@ -47,6 +45,7 @@ from dialogue.knowledge import KnowledgeAnswerer
 from dialogue.knowledge.conversation import project_graph_files
 from knowledge_graph import Fact, build_graph, load_graph, parse_csv, parse_json, same_graph
 from knowledge_graph.persistence import NodeEdit
+from knowledge_graph.schema import ValueKind, graph_schema
 from tests.console_client import Agent, create_account
 from tests.servers import ServerProcess, postgres_database
 

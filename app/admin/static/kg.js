@@ -7,8 +7,8 @@
   "use strict";
 
   var API = "/api/v1/admin/kg";
-  var NUMERIC = { money: 1, duration: 1, mass: 1, count: 1, percent: 1 };
-  var NO_UNIT = { text: 1, enumeration: 1 };
+  var NUMERIC = { money: 1, duration: 1, mass: 1, measure: 1, count: 1, number: 1, percent: 1 };
+  var NO_UNIT = { text: 1, enumeration: 1, ordered: 1 };
 
   var state = {
     me: null,
@@ -370,7 +370,7 @@
       if (NUMERIC[kind]) { attrs.inputmode = "decimal"; attrs.class = "num"; }
       if (kind === "date") attrs.placeholder = "YYYY-MM-DD";
       if (kind === "time") attrs.placeholder = "09:00-18:00 UTC+8";
-      if (kind === "enumeration" && spec) {
+      if ((kind === "enumeration" || kind === "ordered") && spec) {
         var listId = "choices-" + row.predicate;
         if (!$(listId)) {
           var list = el("datalist");
