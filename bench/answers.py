@@ -40,6 +40,7 @@ from bench.business import (
     graph_numbers,
     read_business,
     regex_right,
+    set_sizes,
     unsupported_numbers,
 )
 from bench.factcheck import percentile
@@ -216,7 +217,8 @@ def main() -> None:
         source = args.questions
     files = [args.kg] if args.kg else project_graph_files(ROOT / "assistants" / "acme")
     graph = load_graph(*files)
-    allowed = graph_numbers(f.as_row() for f in graph_facts(graph))
+    rows = [f.as_row() for f in graph_facts(graph)]
+    allowed, sizes = graph_numbers(rows), set_sizes(rows)
     foreign = demo_only_names(graph) if args.kg else []
     started = time.perf_counter()
     if args.url:
@@ -248,7 +250,7 @@ def main() -> None:
                 forbidden(item, index),
             )
         right += ok
-        stray = unsupported_numbers(record["reply"], record["question"], allowed)
+        stray = unsupported_numbers(record["reply"], record["question"], allowed, sizes)
         others = foreign_names(record["reply"], foreign)
         numbers += len(stray)
         carried += bool(others)

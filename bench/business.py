@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -140,10 +141,39 @@ def graph_numbers(rows: Iterable[tuple[str, str, str, str]]) -> set[str]:
     return numbers
 
 
-def unsupported_numbers(reply: str, question: str, allowed: set[str]) -> list[str]:
-    """The reply's numbers that neither ``allowed`` (the graph's) nor the question holds."""
+def set_sizes(rows: Iterable[tuple[str, str, str, str]]) -> set[str]:
+    """How many things there are of each type, and of each type with one or two given
+    values ("9 apartments in Fresno", "3 furnished apartments in San Mateo"): the counts a
+    reply may state, counted from the rows alone (not by kefu's checker)."""
+    types: dict[str, str] = {}
+    values: dict[str, set[tuple[str, str]]] = {}
+    for subject, predicate, obj, _ in rows:
+        if predicate == "type":
+            types.setdefault(subject, obj)
+        elif predicate not in ("name", "alias"):
+            values.setdefault(subject, set()).add((predicate, obj.strip().casefold()))
+    sizes: Counter[tuple[object, ...]] = Counter()
+    for subject, kind in types.items():
+        held = sorted(values.get(subject, set()))
+        sizes[(kind,)] += 1
+        for i, first in enumerate(held):
+            sizes[(kind, first)] += 1
+            for second in held[i + 1 :]:
+                sizes[(kind, first, second)] += 1
+    return {str(n) for n in sizes.values()}
+
+
+_COUNTED = re.compile(r"(?:\bhave|\bare|有)\s*(\d+)")
+
+
+def unsupported_numbers(
+    reply: str, question: str, allowed: set[str], sizes: frozenset[str] | set[str] = frozenset()
+) -> list[str]:
+    """The reply's numbers that neither ``allowed`` (the graph's) nor the question holds;
+    a number said as a count ("We have 9 …", "有9套") may also be one of ``sizes``."""
     asked = set(numbers_in(question))
-    return [n for n in numbers_in(reply) if n not in allowed and n not in asked]
+    counted = {m.group(1) for m in _COUNTED.finditer(reply)} & sizes
+    return [n for n in numbers_in(reply) if n not in allowed | asked | counted]
 
 
 def foreign_names(reply: str, names: Iterable[str]) -> list[str]:

@@ -9,15 +9,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from decimal import Decimal
 from enum import StrEnum
 
 import networkx as nx
 
 from knowledge_graph.claims import Claim, ClaimKind, Sentence, extract_claims
+from knowledge_graph.counting import members_of
 from knowledge_graph.index import CueKind, graph_index
-from knowledge_graph.language import text_key
-from knowledge_graph.model import Fact, edge_facts, literal_facts
+from knowledge_graph.language import detect_language, text_key
+from knowledge_graph.model import TYPE, Fact, edge_facts, literal_facts
+from knowledge_graph.ranking import ranked, single_value
 from knowledge_graph.values import Flag, Literal, Quantity, Text, magnitude, value_matches
 
 
@@ -83,6 +84,8 @@ def supporting_facts(graph: nx.MultiDiGraph, claim: Claim) -> tuple[Fact, ...]:
 
 def verify(graph: nx.MultiDiGraph, claim: Claim) -> ClaimCheck:
     """The verdict on one claim."""
+    if claim.kind is ClaimKind.COUNT:
+        return _count(graph, claim)
     if not claim.subjects or not claim.predicates:
         return ClaimCheck(claim, ClaimStatus.UNVERIFIABLE)
     if claim.kind is ClaimKind.MEMBERSHIP:
@@ -132,27 +135,6 @@ def superlative_group(graph: nx.MultiDiGraph, subject: str, group: str | None) -
     return tuple(n for n, data in graph.nodes(data=True) if types[0] in data["types"])
 
 
-def ranked(
-    graph: nx.MultiDiGraph, members: Sequence[str], predicate: str
-) -> list[tuple[Decimal, str, Fact]]:
-    """``(magnitude, node, fact)`` for members with exactly one orderable value, smallest first."""
-    out = []
-    info = graph_index(graph).attribute(predicate)
-    for node in members:
-        pair = _single(graph, node, predicate)
-        if pair is None:
-            continue
-        amount = magnitude(pair[1])
-        if amount is None and isinstance(pair[1], Text) and info.order:
-            # Levels ("low" < "medium" < "high") rank by their place on the order.
-            place = info.rank_of(pair[1].value)
-            amount = Decimal(place) if place is not None else None
-        if amount is not None:
-            out.append((amount, node, pair[0]))
-    out.sort(key=lambda item: item[0])
-    return out
-
-
 def _superlative(graph: nx.MultiDiGraph, claim: Claim) -> ClaimCheck:
     subject, predicate = claim.subjects[0], claim.predicates[0]
     group = claim.value if isinstance(claim.value, str) else None
@@ -164,6 +146,21 @@ def _superlative(graph: nx.MultiDiGraph, claim: Claim) -> ClaimCheck:
     holds = (mine == best) != claim.negated
     status = ClaimStatus.SUPPORTED if holds else ClaimStatus.CONTRADICTED
     return ClaimCheck(claim, status, tuple(fact for _, _, fact in order))
+
+
+def _count(graph: nx.MultiDiGraph, claim: Claim) -> ClaimCheck:
+    """ "We have 2 oolong teas: A and B": as many things as "which oolong teas?" selects,
+    and every thing named among them. The facts cited are the members' types."""
+    members = members_of(graph, claim.text, detect_language(claim.text))
+    if members is None or not isinstance(claim.value, Quantity):
+        return ClaimCheck(claim, ClaimStatus.UNVERIFIABLE)
+    holds = claim.value.low == len(members) and set(claim.subjects) <= set(members)
+    typed = tuple(
+        Fact(node, TYPE, graph.nodes[node]["types"][0])
+        for node in members
+        if graph.nodes[node]["types"]
+    )
+    return ClaimCheck(claim, ClaimStatus.SUPPORTED if holds else ClaimStatus.CONTRADICTED, typed)
 
 
 def _attribute(graph: nx.MultiDiGraph, claim: Claim) -> ClaimCheck:
@@ -201,15 +198,10 @@ def _membership(graph: nx.MultiDiGraph, claim: Claim) -> ClaimCheck:
     return ClaimCheck(claim, ClaimStatus.CONTRADICTED, tuple(facts))
 
 
-def _single(graph: nx.MultiDiGraph, node: str, predicate: str) -> tuple[Fact, Literal] | None:
-    pairs = literal_facts(graph, node, predicate)
-    return pairs[0] if len(pairs) == 1 else None
-
-
 def _comparison(graph: nx.MultiDiGraph, claim: Claim) -> ClaimCheck:
     predicate = claim.predicates[0]
-    first = _single(graph, claim.subjects[0], predicate)
-    second = _single(graph, claim.other, predicate) if claim.other else None
+    first = single_value(graph, claim.subjects[0], predicate)
+    second = single_value(graph, claim.other, predicate) if claim.other else None
     if first is None or second is None:
         return ClaimCheck(claim, ClaimStatus.UNVERIFIABLE)
     holds = comparison_holds(first[1], second[1], claim)
@@ -276,6 +268,14 @@ def entails(facts: Sequence[Fact], claim: Claim) -> bool:
     """
     if not facts:
         return False
+    if claim.kind is ClaimKind.COUNT:
+        # The cited facts are the members' types: as many as said, the named among them.
+        members = {f.subject for f in facts}
+        return (
+            isinstance(claim.value, Quantity)
+            and claim.value.low == len(members)
+            and set(claim.subjects) <= members
+        )
     if claim.kind is ClaimKind.SUPERLATIVE:
         # The cited facts are the group: the subject's value must top them.
         if claim.relation is None or any(f.predicate not in claim.predicates for f in facts):

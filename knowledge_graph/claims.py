@@ -16,6 +16,7 @@ from enum import StrEnum
 
 import networkx as nx
 
+from knowledge_graph.counting import CountStatement, count_statements, members_of
 from knowledge_graph.index import UNAVAILABLE, CueKind, GraphIndex, Hit, graph_index
 from knowledge_graph.language import TITLES
 from knowledge_graph.linking import Mention, link
@@ -33,6 +34,9 @@ class ClaimKind(StrEnum):
     TEXT = "text"  # a literal text value ("comes in sage green", "made of steel")
     SUPERLATIVE = "superlative"  # "the lightest laptop": value is the group's node or None
     ENTITY = "entity"  # a name that is not in the graph ("Vector 7 Laptop")
+    # "We have 2 oolong teas: A and B": value the count, text the kind's words, subjects
+    # the things named after it
+    COUNT = "count"
 
 
 @dataclass(frozen=True, slots=True)
@@ -253,6 +257,19 @@ def extract_claims(
     ]
     # Words of a text value ("not opened") negate nothing around them.
     negations = [n for n in _negations(masked) if not any(t.start <= n < t.end for t in all_texts)]
+    # "We have 2 oolong teas": the number and the kind's words are one count claim; the
+    # words of the kind ("oolong") say nothing of any one thing. Only a kind the graph can
+    # read is counted ("there are 2 ways to pay" stays an unlicensed number).
+    counts = [c for c in count_statements(text) if members_of(graph, c.kind, c.lang) is not None]
+
+    def counting(position: int) -> bool:
+        return any(c.start <= position < c.end for c in counts)
+
+    quantities = [q for q in quantities if not counting(q.start)]
+    all_cues = [c for c in all_cues if not counting(c.start)]
+    all_texts = [t for t in all_texts if not counting(t.start)]
+    all_mentions = [m for m in all_mentions if not counting(m.start)]
+    negations = [n for n in negations if not counting(n)]
     claims: list[Claim] = []
     focus: tuple[str, ...] = tuple(context)
     for sentence in sentences:
@@ -266,6 +283,7 @@ def extract_claims(
             [t for t in all_texts if sentence.start <= t.start < sentence.end],
         )
         found = _sentence_claims(graph, index, view, focus)
+        found += _count_claims(index, view, counts)
         claims.extend(found)
         subjects = [c.subjects for c in found if c.subjects and c.kind is not ClaimKind.COMPARISON]
         if subjects:
@@ -311,6 +329,37 @@ def _bare_counts(
         high = Decimal(match["high"]) if match["high"] else low
         found.append(QuantityMention(match.start(), match.end(), Quantity(low, high, "count")))
     return found
+
+
+def _count_claims(
+    index: GraphIndex, view: _SentenceView, counts: Sequence[CountStatement]
+) -> list[Claim]:
+    """A claim per count stated in the sentence, about the things it names after it."""
+    claims: list[Claim] = []
+    sentence = view.sentence
+    for stated in counts:
+        if not sentence.start <= stated.start < sentence.end:
+            continue
+        named = tuple(
+            dict.fromkeys(
+                m.best.node
+                for m in view.mentions
+                if m.start >= stated.end and m.best.node not in index.value_nodes
+            )
+        )
+        amount = Decimal(stated.count)
+        claims.append(
+            Claim(
+                ClaimKind.COUNT,
+                sentence.index,
+                (stated.start, stated.end),
+                stated.kind,
+                named,
+                (),
+                Quantity(amount, amount, "count"),
+            )
+        )
+    return claims
 
 
 def _mask(text: str, spans: Iterable[tuple[int, int]]) -> str:

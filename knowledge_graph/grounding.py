@@ -82,7 +82,7 @@ _FUNCTION_EN_WORDS = """
     and or but also both either neither as well too so then
     of in on at to from by for with within up per each every all any only just
     our we us you your yes no not don't doesn't isn't aren't
-    which who what when where how if than
+    which who what when where how if than including
     currently now still today right
     available offer offers sell sells priced comes come option options choose choice
     model version item items product products order orders purchase delivery
@@ -91,7 +91,7 @@ _FUNCTION_EN = frozenset(_FUNCTION_EN_WORDS.split())
 _FUNCTION_ZH_WORDS = """
         我们 您 你 它 它们 这 那 这款 那款 该 此 款 个 种 件 台 的 是 有 和 与 及 以及 或 也 都 还
         为 在 可 可以 能 了 吗 呢 哦 呀 啊 目前 现在 现 均 共 各 每 只 仅 中 里 上 下 之 内 后
-        是的 不 否 比 更 提供 有售 出售 售价 可选 选择 颜色 款式 产品 商品 订单 购买 签收 收货
+        是的 不 否 比 更 提供 有售 出售 售价 可选 选择 颜色 款式 产品 商品 订单 购买 签收 收货 包括
 """
 _FUNCTION_ZH = tuple(sorted(_FUNCTION_ZH_WORDS.split(), key=len, reverse=True))
 _WORD = re.compile(r"[A-Za-z]+(?:'[A-Za-z]+)?|\d+(?:[.,:]\d+)*|[\u3400-\u9fff]+")

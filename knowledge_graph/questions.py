@@ -30,7 +30,16 @@ from knowledge_graph.numerals import NUMBER_PATTERN, parse_number
 from knowledge_graph.quantities import find_quantities
 from knowledge_graph.values import Dimension, Qualifier, Quantity
 
-__all__ = ["Bound", "Question", "QuestionKind", "analyse_question", "is_request", "refers_back"]
+__all__ = [
+    "CLASSIFIERS",
+    "Bound",
+    "Question",
+    "QuestionKind",
+    "analyse_question",
+    "asked_kind",
+    "is_request",
+    "refers_back",
+]
 
 _POLAR_EN = re.compile(
     r"^\s*(?:so\s+|and\s+|but\s+|also\s+|then\s+)?(?:is|are|does|do|can|could|will|has|have|was|were|did|may|should|would|am)\b",
@@ -143,6 +152,8 @@ class Question:
     flags: tuple[tuple[str, bool], ...] = ()
     buying: bool = False  # about buying or availability: status facts belong in the answer
     from_focus: bool = False  # the subjects come from the conversation, not the text
+    # "How many oolong teas?": the words of the kind counted and a Chinese classifier (款)
+    count: tuple[str, str] | None = None
 
 
 def analyse_question(
@@ -288,9 +299,12 @@ def _analyse(
         ranked = [*focus[: 2 - len(ranked)], *ranked] if pronoun or ranked else focus[:2]
         from_focus = True
     types = _types(graph, text)
+    # "how many dentists offer cosmetic services?" after a list: a new count, not a
+    # question about the dentists just named.
+    counting = bool(types or groups) and asked_kind(text, lang) is not None
     about_focus = (
         pronoun
-        or not (groups or superlative or set_words)
+        or not (groups or superlative or set_words or counting)
         or _any_of_it(text, types, lang)
         or (not (groups or superlative or types or values or texts) and _only_asks(text, lang))
     )
@@ -324,6 +338,19 @@ def _analyse(
             kind, superlative = QuestionKind.SUPERLATIVE, (rated, CueKind.MOST)
         elif groups or values or texts or set_words or bounds or types:
             kind = QuestionKind.FILTER
+    counted = asked_kind(text, lang) if not ranked and superlative is None else None
+    if counted is not None and (groups or types or values or texts or bounds):
+        # "How many oolong teas do you have?" counts what "which oolong teas?" lists; the
+        # "how many" asks no attribute of them (its cue is a number's, below a word's).
+        kind = QuestionKind.FILTER
+        weak = {p: None for p in weak if peak.get(p, 0.0) >= _WORD_CUE}
+    elif counted is not None and not ranked and not strong:
+        # "How many hot tubs do you have?": a count of something the graph does not hold;
+        # no attribute a word of it suggests is the answer (the count stays asked: the
+        # graph's to say plainly that it does not know).
+        weak.clear()
+    else:
+        counted = None
     if (
         not ranked
         and not from_focus
@@ -397,7 +424,72 @@ def _analyse(
         types=types,
         buying=buying,
         from_focus=from_focus,
+        count=counted,
     )
+
+
+# "How many oolong teas do you have?", "你们有多少款乌龙茶？": a count of a kind.
+CLASSIFIERS = "款|种|个|家|间|套|位|项|场|类|辆|件|把|台"
+_VERB_EN = (
+    r"(?:do|does|did|can|could|would|will)\s+(?:you|they|we|u|y'all)(?:\s+guys)?\s+"
+    r"(?:currently\s+)?(?:have|sell|offer|carry|stock|list|rent|make|serve|run|host|got|do)\b"
+)
+_ASKED_EN = re.compile(
+    rf"\bhow\s+many\s+(?:different\s+|kinds\s+of\s+|types\s+of\s+)?(?P<kind>.+?)\s*"
+    rf"(?:{_VERB_EN}|\b(?:are|is)\s+there\b|\bexist\b|\bare\s+(?:available|on\s+offer)\b)"
+    r"(?P<tail>[^?!.]*)",
+    re.IGNORECASE,
+)
+_THAT_VERB = re.compile(
+    r"^(\S+)\s+((?:offer|serve|allow|accept|take|include|come|sell|deliver|speak|open|have|"
+    r"has|are|is)s?\b)",
+    re.IGNORECASE,
+)
+_ASKED_EN_BARE = re.compile(r"\bhow\s+many\s+(?P<kind>[^?!.]+?)\s*[?!.]*$", re.IGNORECASE)
+# A classifier says things are counted: 几款 (how many kinds of), not 几天 (how many days)
+# or 几点 (what time).
+_ASKED_ZH = re.compile(
+    rf"(?:(?P<before>[\u4e00-\u9fffA-Za-z0-9]+?)(?:一共|总共|共)?有)?(?:多少|几)"
+    rf"(?P<cls>{CLASSIFIERS})(?P<kind>[^？?，,。！!]*)"
+)
+
+
+def asked_kind(text: str, lang: str | None = None) -> tuple[str, str] | None:
+    """The kind a "how many" question counts and the Chinese classifier it used, or None:
+    "How many apartments do you have in Oakland?" -> ("apartments in Oakland", "").
+    "How many days …", "几个小时": a duration asked, no things counted."""
+    lang = lang or detect_language(text)
+    counted = _asked_kind(text, lang)
+    if counted is None or _TIME_UNIT.match(counted[0]):
+        return None
+    return counted
+
+
+_TIME_UNIT = re.compile(
+    r"(?:seconds?|minutes?|mins?|hours?|hrs?|days?|nights?|weeks?|months?|years?|business days?)\b|"
+    r"(?:秒|分钟|小时|钟头|天|日|晚|周|星期|礼拜|个月|月|年|工作日)",
+    re.IGNORECASE,
+)
+
+
+def _asked_kind(text: str, lang: str) -> tuple[str, str] | None:
+    if lang == "zh":
+        match = _ASKED_ZH.search(text)
+        if match is None:
+            return None
+        kind = (match["kind"] or "").strip() or (match["before"] or "").strip()
+        kind = re.sub(r"^(?:你们|您们|贵店|这里|店里)", "", kind)
+        return (kind, match["cls"]) if kind else None
+    found = _ASKED_EN.search(text)
+    if found is not None:
+        kind = f"{found['kind']} {found['tail'].strip()}".strip()
+    elif (bare := _ASKED_EN_BARE.search(text)) is not None:
+        # "how many dentists offer cosmetic services?": the ones "that offer" them.
+        kind = _THAT_VERB.sub(r"\1 that \2", bare["kind"], count=1)
+    else:
+        return None
+    kind = re.sub(r"^(?:of\s+)?(?:your|the|those|these)\s+", "", kind.strip(), flags=re.IGNORECASE)
+    return (kind, "") if kind else None
 
 
 _NEED_RE = {"en": _NEED_EN, "zh": _NEED_ZH}

@@ -17,8 +17,9 @@ import networkx as nx
 
 from knowledge_graph.checking import CheckReport, ClaimCheck, ClaimStatus, check
 from knowledge_graph.claims import ClaimKind, Sentence
+from knowledge_graph.counting import count_sentence
 from knowledge_graph.language import detect_language
-from knowledge_graph.model import Fact
+from knowledge_graph.model import Fact, display_name
 from knowledge_graph.values import Quantity, convert
 from knowledge_graph.verbalise import (
     render_quantity,
@@ -304,6 +305,11 @@ def _compose(graph: nx.MultiDiGraph, checks: Sequence[ClaimCheck], lang: str) ->
             )
             if sentence:
                 parts.append(sentence)
+        elif claim.kind is ClaimKind.COUNT:
+            # "We have 7 teas" when there are 6: the count, and the first ones by name.
+            members = [f.subject for f in item.facts]
+            names = [display_name(graph, node, lang) for node in members]
+            parts.append(count_sentence(claim.text, "", names, len(members), lang))
         elif claim.kind is ClaimKind.WINDOW and claim.elapsed is not None and claim.predicate:
             sentence = verbalise_window(
                 graph, claim.subjects[0], claim.predicate, claim.elapsed, lang

@@ -13,11 +13,11 @@ from dataclasses import dataclass, replace
 
 import networkx as nx
 
-from knowledge_graph.checking import ranked
 from knowledge_graph.index import ATTRIBUTE_TYPE, UNAVAILABLE, CueKind, graph_index
 from knowledge_graph.language import match_key
 from knowledge_graph.model import RESERVED, Fact, literal_facts
 from knowledge_graph.questions import Bound, Question
+from knowledge_graph.ranking import ranked
 from knowledge_graph.values import Flag, Qualifier, Quantity
 
 __all__ = ["Selection", "is_unavailable", "select", "status_facts"]

@@ -14,6 +14,7 @@ from knowledge_graph import (
     Fact,
     Flag,
     Question,
+    display_name,
     edge_facts,
     literal_facts,
     verbalise,
@@ -21,6 +22,7 @@ from knowledge_graph import (
     verbalise_window,
 )
 from knowledge_graph.checking import window_contains
+from knowledge_graph.counting import MAX_NAMED, count_sentence, members_of
 from knowledge_graph.index import CueKind, graph_index
 from knowledge_graph.language import match_key
 from knowledge_graph.questions import QuestionKind
@@ -68,6 +70,7 @@ class ComposedAnswerer:
     ) -> str:
         """The answer to ``question`` from ``facts`` (as ``retrieve`` returned them)."""
         for attempt in (
+            self._count,
             self._comparison,
             self._window,
             self._membership,
@@ -127,6 +130,19 @@ class ComposedAnswerer:
 
     def _join(self, sentences: Sequence[str], lang: str) -> str:
         return ("" if lang == "zh" else " ").join(sentences[: self.max_sentences])
+
+    def _count(
+        self, graph: nx.MultiDiGraph, q: Question, facts: Sequence[Fact], lang: str
+    ) -> str | None:
+        """ "How many oolong teas do you have?": how many, and the first ones by name."""
+        if q.count is None or lang != q.lang:
+            return None
+        kind, classifier = q.count
+        members = members_of(graph, kind, lang)
+        if members is None:
+            return None
+        names = [display_name(graph, node, lang) for node in members[:MAX_NAMED]]
+        return count_sentence(kind, classifier, names, len(members), lang)
 
     def _comparison(
         self, graph: nx.MultiDiGraph, q: Question, facts: Sequence[Fact], lang: str

@@ -164,6 +164,10 @@ class ConversationKnowledge:
         self, question: str, *, entities: Sequence[Mapping[str, Any]], slots: Mapping[str, Any]
     ) -> bool:
         q = self._reading(question, entities, slots)
+        if q.count is not None and not q.subjects:
+            # "How many apartments in Fresno?", "How many hot tubs do you have?": the
+            # graph's to count, or to say plainly that it holds no such thing.
+            return True
         if q.kind is QuestionKind.LOOKUP:
             # "Is Rustic Kitchen kid-friendly?": a yes/no question about a thing the graph
             # names is the graph's to answer, or to say plainly that it does not know.

@@ -13,6 +13,7 @@ from bench.business import (
     graph_numbers,
     read_business,
     regex_right,
+    set_sizes,
     unsupported_numbers,
 )
 
@@ -34,6 +35,23 @@ def test_numbers_the_graph_holds_include_simple_conversions() -> None:
     reply = "It costs 168 CNY, steep it 2 minutes; the kettle holds 0.8 l and 7 cups."
     assert unsupported_numbers(reply, "How much?", allowed) == ["7"]
     assert unsupported_numbers("It is 7.", "Is it 7 cm?", allowed) == []
+
+
+def test_a_count_said_as_a_count_is_one_of_the_graphs_set_sizes() -> None:
+    rows = [
+        ("A-1", "type", "Flat", ""),
+        ("A-1", "area", "Fresno", ""),
+        ("A-2", "type", "Flat", ""),
+        ("A-2", "area", "Fresno", ""),
+        ("A-3", "type", "Flat", ""),
+        ("A-3", "area", "Reno", ""),
+    ]
+    sizes = set_sizes(rows)
+    assert {"3", "2", "1"} <= sizes
+    # 2 flats in Fresno is a count; a bare 2 elsewhere is no value of the graph.
+    assert unsupported_numbers("We have 2 flats in Fresno.", "How many?", set(), sizes) == []
+    assert unsupported_numbers("It has 2 bedrooms.", "Bedrooms?", set(), sizes) == ["2"]
+    assert unsupported_numbers("We have 5 flats.", "How many?", set(), sizes) == ["5"]
 
 
 def test_a_turn_is_right_on_every_expect_and_no_forbid() -> None:
