@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-from app.auth.throttle import LoginThrottle
+from app.auth.throttle import InProcessThrottle, SignInThrottle
 from app.bot import AssistantHolder, BotRunner
 from app.chat.origins import WidgetOrigins
 from app.console import ConsoleNotifier
@@ -38,9 +38,10 @@ class Services:
     answers: GraphAnswers
     chat_model: ChatModel | None = None
     metrics: AppMetrics = field(default_factory=AppMetrics)
-    # Failed sign-ins: 5 per username and 30 per client address in 5 minutes.
-    login_throttle: LoginThrottle = field(default_factory=lambda: LoginThrottle(5, 300.0))
-    address_throttle: LoginThrottle = field(default_factory=lambda: LoginThrottle(30, 300.0))
+    # Failed sign-ins: 5 per username and 30 per client address in 5 minutes (counted in
+    # Redis across replicas in scaled mode).
+    login_throttle: SignInThrottle = field(default_factory=lambda: InProcessThrottle(5, 300.0))
+    address_throttle: SignInThrottle = field(default_factory=lambda: InProcessThrottle(30, 300.0))
     bot: BotRunner = field(init=False)
     handoff: HandoffService = field(init=False)
     webhooks: WebhookEmitter = field(init=False)
@@ -63,15 +64,21 @@ class Services:
         hub: Hub
         locks: Locks
         presence: Presence
+        login: SignInThrottle = InProcessThrottle(5, 300.0)
+        address: SignInThrottle = InProcessThrottle(30, 300.0)
         if settings.redis_url:
             from redis.asyncio import Redis
 
+            from app.auth.redis_throttle import RedisThrottle
             from app.handoff.presence import RedisPresence
             from app.realtime.redis_hub import RedisHub, RedisLocks
 
             hub = RedisHub(Redis.from_url(settings.redis_url))
             locks = RedisLocks(Redis.from_url(settings.redis_url))
             presence = RedisPresence(Redis.from_url(settings.redis_url))
+            shared = Redis.from_url(settings.redis_url)
+            login = RedisThrottle(shared, name="user", max_failures=5)
+            address = RedisThrottle(shared, name="address", max_failures=30)
         else:
             hub, locks, presence = InProcessHub(), InProcessLocks(), InProcessPresence()
         db = Database(settings.resolved_database_url)
@@ -98,6 +105,8 @@ class Services:
             knowledge=knowledge,
             chat_model=chat_model,
             answers=answers,
+            login_throttle=login,
+            address_throttle=address,
             assistant=assistant
             or AssistantHolder.load(
                 settings,

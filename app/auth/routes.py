@@ -43,12 +43,12 @@ async def login(
     body: LoginIn, request: Request, response: Response, services: ServicesDep
 ) -> PrincipalPublic:
     """Sign in; sets the ``kefu_session`` cookie (HttpOnly, SameSite=Strict)."""
-    now = time.monotonic()
+    now = time.time()  # wall clock: replicas share the counts in scaled mode
     checks = (
         (services.login_throttle, f"user:{body.username.casefold()}"),
         (services.address_throttle, f"ip:{_client_ip(request)}"),
     )
-    wait = max(throttle.blocked(key, now) for throttle, key in checks)
+    wait = max([await throttle.blocked(key, now) for throttle, key in checks])
     if wait > 0:
         raise HTTPException(
             status.HTTP_429_TOO_MANY_REQUESTS,
@@ -63,9 +63,9 @@ async def login(
         ok = await run_in_threadpool(verify_password, stored, body.password)
         if user is None or not user.is_active or not ok:
             for throttle, key in checks:
-                throttle.failed(key, now)
+                await throttle.failed(key, now)
             raise HTTPException(status.HTTP_401_UNAUTHORIZED, "wrong username or password")
-        services.login_throttle.succeeded(checks[0][1])
+        await services.login_throttle.succeeded(checks[0][1])
         issued = await sessions.issue(session, user=user)
     response.set_cookie(
         COOKIE,

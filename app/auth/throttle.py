@@ -1,8 +1,22 @@
-"""Login throttling as a pure core: failures per key in a sliding window; time is passed in."""
+"""Login throttling: failures per key in a sliding window, time passed in (wall-clock
+seconds, so that replicas agree). ``LoginThrottle`` is the pure in-process core;
+``SignInThrottle`` is what the sign-in route uses: ``InProcessThrottle`` in embedded mode,
+``app.auth.redis_throttle.RedisThrottle`` (one count for every replica) in scaled mode."""
 
 from __future__ import annotations
 
 from collections import deque
+from typing import Protocol
+
+
+class SignInThrottle(Protocol):
+    async def blocked(self, key: str, now: float) -> float:
+        """Seconds until ``key`` may try again; 0 when it may try now."""
+        ...
+
+    async def failed(self, key: str, now: float) -> None: ...
+
+    async def succeeded(self, key: str) -> None: ...
 
 
 class LoginThrottle:
@@ -45,3 +59,19 @@ class LoginThrottle:
 
     def succeeded(self, key: str) -> None:
         self._failures.pop(key, None)
+
+
+class InProcessThrottle:
+    """``SignInThrottle`` of one process (embedded mode)."""
+
+    def __init__(self, max_failures: int = 5, window: float = 300.0) -> None:
+        self.core = LoginThrottle(max_failures, window)
+
+    async def blocked(self, key: str, now: float) -> float:
+        return self.core.blocked(key, now)
+
+    async def failed(self, key: str, now: float) -> None:
+        self.core.failed(key, now)
+
+    async def succeeded(self, key: str) -> None:
+        self.core.succeeded(key)

@@ -128,6 +128,28 @@ class User(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+class AccountAction(StrEnum):
+    CREATED = "created"
+    DEACTIVATED = "deactivated"
+    ACTIVATED = "activated"
+    ROLE_CHANGED = "role_changed"
+    PASSWORD_RESET = "password_reset"
+
+
+class AccountEvent(Base):
+    """One change to an account, for the audit trail: who (an admin's username, or
+    ``cli`` / ``kefu run`` for the operator), when, what, to whom. Never updated or deleted."""
+
+    __tablename__ = "account_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    actor: Mapped[str] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(32))
+    username: Mapped[str] = mapped_column(String(64), index=True)
+    detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
 class Order(Base):
     """A shop order, as the business actions see it (the demo loads assistants/acme/store/orders.csv)."""
 

@@ -8,7 +8,7 @@ from sqlalchemy import Delete, delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from app.db.models import AuthSession, User, UserRole
+from app.db.models import AccountAction, AccountEvent, AuthSession, User, UserRole
 
 _hasher = PasswordHasher()
 MIN_PASSWORD_CHARS = 10
@@ -31,6 +31,32 @@ def verify_password(password_hash: str, password: str) -> bool:
         return False
 
 
+# Who made a change from the command line or at first start (not a signed-in admin).
+OPERATOR = "cli"
+
+
+def account_event(
+    actor: str, action: AccountAction, username: str, **detail: object
+) -> AccountEvent:
+    """The audit row of one account change (added to the change's own transaction)."""
+    return AccountEvent(actor=actor, action=str(action), username=username, detail=detail)
+
+
+def changes_of(
+    user: User, *, active: bool | None, role: str | None, password: bool
+) -> list[tuple[AccountAction, dict[str, object]]]:
+    """What setting ``active``, ``role`` and a new password changes on ``user``, as audit
+    actions with their details (nothing for a value it already has)."""
+    changes: list[tuple[AccountAction, dict[str, object]]] = []
+    if active is not None and active != user.is_active:
+        changes.append((AccountAction.ACTIVATED if active else AccountAction.DEACTIVATED, {}))
+    if role is not None and role != user.role:
+        changes.append((AccountAction.ROLE_CHANGED, {"from": user.role, "to": role}))
+    if password:
+        changes.append((AccountAction.PASSWORD_RESET, {}))
+    return changes
+
+
 def create_user(
     session: Session,
     *,
@@ -38,6 +64,7 @@ def create_user(
     password: str,
     role: UserRole,
     display_name: str | None = None,
+    actor: str = OPERATOR,
 ) -> User:
     """Create an account; raises UserExistsError for a taken username, ValueError for a weak password."""
     user = User(
@@ -47,6 +74,7 @@ def create_user(
         role=str(role),
     )
     session.add(user)
+    session.add(account_event(actor, AccountAction.CREATED, username, role=str(role)))
     try:
         session.commit()
     except IntegrityError:
@@ -81,29 +109,50 @@ def _end_sessions(session: Session, user: User) -> int:
     return int(getattr(result, "rowcount", 0) or 0)
 
 
-def set_active(session: Session, username: str, *, active: bool) -> tuple[User, int]:
+def _audit(
+    session: Session,
+    user: User,
+    actor: str,
+    *,
+    active: bool | None = None,
+    role: str | None = None,
+    password: bool = False,
+    ended: int = 0,
+) -> None:
+    for action, detail in changes_of(user, active=active, role=role, password=password):
+        session.add(account_event(actor, action, user.username, **detail, sessions_ended=ended))
+
+
+def set_active(
+    session: Session, username: str, *, active: bool, actor: str = OPERATOR
+) -> tuple[User, int]:
     """Activate or deactivate an account; deactivating ends its sessions at once (the
     count ended is returned). Raises UnknownUserError."""
     user = _existing(session, username)
-    user.is_active = active
     ended = 0 if active else _end_sessions(session, user)
+    _audit(session, user, actor, active=active, ended=ended)
+    user.is_active = active
     session.commit()
     return user, ended
 
 
-def set_role(session: Session, username: str, role: UserRole) -> User:
+def set_role(session: Session, username: str, role: UserRole, *, actor: str = OPERATOR) -> User:
     """Change an account's role; its sessions end (signed in again, it has the new rights)."""
     user = _existing(session, username)
+    ended = _end_sessions(session, user)
+    _audit(session, user, actor, role=str(role), ended=ended)
     user.role = str(role)
-    _end_sessions(session, user)
     session.commit()
     return user
 
 
-def reset_password(session: Session, username: str, password: str) -> User:
+def reset_password(
+    session: Session, username: str, password: str, *, actor: str = OPERATOR
+) -> User:
     """A new password (ValueError when too short); every session of the account ends."""
     user = _existing(session, username)
     user.password_hash = hash_password(password)
-    _end_sessions(session, user)
+    ended = _end_sessions(session, user)
+    _audit(session, user, actor, password=True, ended=ended)
     session.commit()
     return user

@@ -123,3 +123,44 @@ def test_admins_do_the_same_in_the_admin_api(world: tuple[ServerProcess, str]) -
         "/api/v1/admin/users/cy", json={"is_active": False}, headers={"X-CSRF-Token": agent.csrf}
     )
     assert denied.status_code == 403
+
+
+def test_every_account_change_is_in_the_audit_trail(world: tuple[ServerProcess, str]) -> None:
+    server, url = world
+    create_account(url, "dee", PASSWORD, "agent", "Dee")
+    assert kefu_user(url, "deactivate", "dee").returncode == 0
+    assert kefu_user(url, "set-role", "dee", "admin").returncode == 0
+    create_account(url, "boss", PASSWORD, "admin", "Boss")
+    boss = Agent(server.http_url)
+    assert boss.login("boss", PASSWORD).status_code == 200
+
+    def change(body: dict[str, object]) -> httpx.Response:
+        return boss.http.patch(
+            "/api/v1/admin/users/dee", json=body, headers={"X-CSRF-Token": boss.csrf}
+        )
+
+    secret = "yet another long password"
+    assert change({"is_active": True, "password": secret}).status_code == 200
+    assert change({"is_active": True}).status_code == 200  # changes nothing: no event
+
+    response = boss.get("/api/v1/admin/account-events?username=dee")
+    assert response.status_code == 200
+    trail = list(reversed(response.json()["events"]))  # oldest first
+    assert [(e["actor"], e["action"]) for e in trail] == [
+        ("cli", "created"),
+        ("cli", "deactivated"),
+        ("cli", "role_changed"),
+        ("boss", "activated"),
+        ("boss", "password_reset"),
+    ]
+    assert trail[2]["detail"]["from"] == "agent" and trail[2]["detail"]["to"] == "admin"
+    assert all(e["username"] == "dee" and e["at"] for e in trail)
+    assert secret not in response.text and PASSWORD not in response.text
+    everyone = boss.get("/api/v1/admin/account-events").json()["events"]
+    assert {"dee", "boss"} <= {e["username"] for e in everyone}
+    # Only admins read it.
+    agent = Agent(server.http_url)
+    assert agent.login("ana", PASSWORD).status_code == 200
+    assert agent.get("/api/v1/admin/account-events").status_code == 403
+    assert httpx.get(server.http_url + "/api/v1/admin/account-events").status_code == 401
+    assert boss.get("/api/v1/admin/account-events?limit=0").status_code == 422

@@ -135,3 +135,25 @@ async def test_the_console_shows_hostile_messages_as_text(
         assert await console.evaluate("window.__pwned === undefined")
         assert await transcript.locator("img, script, svg").count() == 0
     await customer.close()
+
+
+async def test_admins_see_account_changes_on_the_operations_page(
+    server_with_agent: ServerProcess,
+) -> None:
+    base = server_with_agent.http_url
+    url = server_with_agent.database_url
+    create_account(url, "root", PASSWORD, "admin", "Root")
+    async with chromium() as browser:
+        page = await (await browser.new_context(viewport={"width": 1280, "height": 900})).new_page()
+        await page.goto(base + "/console")
+        await page.get_by_test_id("login-username").fill("root")
+        await page.get_by_test_id("login-password").fill(PASSWORD)
+        await page.get_by_test_id("login-submit").click()
+        await page.get_by_test_id("console-live").filter(has_text="live").wait_for()
+        await page.goto(base + "/console/ops")
+        trail = page.get_by_test_id("account-events")
+        await trail.locator("tbody tr").filter(has_text="root").wait_for()
+        rows = await trail.locator("tbody tr").all_inner_texts()
+        assert any("ana" in r and "created as agent" in r and "cli" in r for r in rows), rows
+        assert any("root" in r and "created as admin" in r for r in rows), rows
+        await page.screenshot(path=str(SCREENSHOTS / "ops-account-changes.png"), full_page=True)

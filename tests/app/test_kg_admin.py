@@ -36,7 +36,7 @@ from app.admin import (
 )
 from app.admin.imports import ImportFormat
 from app.auth import routes as auth_routes
-from app.auth.throttle import LoginThrottle
+from app.auth.throttle import InProcessThrottle
 from app.db import Database
 from app.knowledge import GraphAnswers, KnowledgeBase
 from app.realtime import InProcessHub
@@ -297,8 +297,10 @@ class EditorServices:
     hub: InProcessHub
     knowledge: KnowledgeBase
     answers: GraphAnswers
-    login_throttle: LoginThrottle = field(default_factory=lambda: LoginThrottle(50, 300.0))
-    address_throttle: LoginThrottle = field(default_factory=lambda: LoginThrottle(500, 300.0))
+    login_throttle: InProcessThrottle = field(default_factory=lambda: InProcessThrottle(50, 300.0))
+    address_throttle: InProcessThrottle = field(
+        default_factory=lambda: InProcessThrottle(500, 300.0)
+    )
 
 
 @pytest.fixture(scope="module")

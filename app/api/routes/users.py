@@ -13,8 +13,14 @@ from starlette.concurrency import run_in_threadpool
 from app.api.deps import ServicesDep
 from app.auth.deps import AdminDep
 from app.console.stats import daily_stats
-from app.db.models import JobRun, User
-from app.db.users import MIN_PASSWORD_CHARS, hash_password, sessions_of
+from app.db.models import AccountAction, AccountEvent, JobRun, User
+from app.db.users import (
+    MIN_PASSWORD_CHARS,
+    account_event,
+    changes_of,
+    hash_password,
+    sessions_of,
+)
 from app.tasks.jobs import NLU_EVALUATION
 
 router = APIRouter(prefix="/api/v1/admin/users", tags=["admin"])
@@ -55,6 +61,9 @@ async def create_user(body: UserCreate, services: ServicesDep, admin: AdminDep) 
             role=body.role,
         )
         session.add(user)
+        session.add(
+            account_event(admin.username, AccountAction.CREATED, body.username, role=body.role)
+        )
         try:
             await session.commit()
         except IntegrityError:
@@ -89,14 +98,23 @@ async def change_user(
             raise HTTPException(
                 status.HTTP_409_CONFLICT, "an admin cannot deactivate or demote themselves"
             )
+        changes = changes_of(
+            user, active=body.is_active, role=body.role, password=password_hash is not None
+        )
+        ended = 0
+        if body.is_active is False or body.role is not None or password_hash is not None:
+            result = await session.execute(sessions_of(user))
+            ended = int(getattr(result, "rowcount", 0) or 0)
+        for action, detail in changes:
+            session.add(
+                account_event(admin.username, action, username, **detail, sessions_ended=ended)
+            )
         if body.is_active is not None:
             user.is_active = body.is_active
         if body.role is not None:
             user.role = body.role
         if password_hash is not None:
             user.password_hash = password_hash
-        if body.is_active is False or body.role is not None or password_hash is not None:
-            await session.execute(sessions_of(user))
         await session.commit()
         return _public(user)
 
@@ -111,6 +129,34 @@ async def stats(
     """Daily operations figures for the last ``days`` days (UTC)."""
     async with services.db.session() as session:
         return await daily_stats(session, days=days)
+
+
+@stats_router.get("/account-events")
+async def account_events(
+    services: ServicesDep,
+    admin: AdminDep,
+    username: Annotated[str | None, Query(max_length=64)] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+) -> dict[str, Any]:
+    """The audit trail of account changes (created, deactivated, activated, role changed,
+    password reset: who, when, to whom), newest first; ``username``: one account's."""
+    query = select(AccountEvent).order_by(AccountEvent.id.desc()).limit(limit)
+    if username is not None:
+        query = query.where(AccountEvent.username == username)
+    async with services.db.session() as session:
+        events = (await session.execute(query)).scalars().all()
+    return {
+        "events": [
+            {
+                "at": event.at.isoformat(),
+                "actor": event.actor,
+                "action": event.action,
+                "username": event.username,
+                "detail": event.detail,
+            }
+            for event in events
+        ]
+    }
 
 
 @stats_router.get("/nlu-evaluations")

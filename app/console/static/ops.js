@@ -128,4 +128,32 @@
       .catch(function (e) { document.getElementById("nlu-status").textContent = e.message; });
   });
   loadEvaluations();
+
+  var CHANGES = {
+    created: "created", deactivated: "deactivated", activated: "activated",
+    role_changed: "role changed", password_reset: "password reset",
+  };
+
+  function describe(event) {
+    var d = event.detail || {};
+    var text = CHANGES[event.action] || event.action;
+    if (d.from && d.to) text += ": " + d.from + " → " + d.to;
+    else if (d.role) text += " as " + d.role;
+    if (d.sessions_ended) text += " (" + d.sessions_ended + " session(s) ended)";
+    return text;
+  }
+
+  fetch("/api/v1/admin/account-events?limit=50", { credentials: "same-origin" })
+    .then(function (r) { if (!r.ok) throw new Error("Account changes: HTTP " + r.status); return r.json(); })
+    .then(function (data) {
+      var body = document.getElementById("account-events");
+      data.events.forEach(function (event) {
+        var row = el("tr");
+        [event.at.slice(0, 19).replace("T", " "), event.actor, event.username, describe(event)]
+          .forEach(function (c) { row.appendChild(el("td", c)); });
+        body.appendChild(row);
+      });
+      if (!data.events.length) document.getElementById("account-status").textContent = "No changes yet.";
+    })
+    .catch(function (e) { document.getElementById("account-status").textContent = e.message; });
 })();
