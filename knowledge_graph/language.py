@@ -9,12 +9,22 @@ Language = Literal["en", "zh"]
 
 
 def is_cjk(ch: str) -> bool:
+    """A Chinese character: CJK Unified Ideographs with extensions A-G and the
+    compatibility block. Kana and Hangul are not: kefu's second language is Chinese."""
     code = ord(ch)
-    return 0x4E00 <= code <= 0x9FFF or 0x3400 <= code <= 0x4DBF or 0xF900 <= code <= 0xFAFF
+    return (
+        0x4E00 <= code <= 0x9FFF
+        or 0x3400 <= code <= 0x4DBF
+        or 0xF900 <= code <= 0xFAFF
+        or 0x20000 <= code <= 0x2EBEF
+        or 0x30000 <= code <= 0x3134F
+    )
 
 
 def detect_language(text: str) -> Language:
-    """``"zh"`` as soon as the text holds a Chinese character (mixed text is Chinese)."""
+    """``"zh"`` as soon as the text holds a Chinese character (mixed text is Chinese: kefu
+    answers "Aurora X2 有银色的吗?" in Chinese), else ``"en"``. The one language detector of
+    the NLU, the dialogue and the knowledge answer."""
     return "zh" if any(is_cjk(ch) for ch in text) else "en"
 
 

@@ -54,6 +54,17 @@ class Fact:
     def as_row(self) -> tuple[str, str, str, str]:
         return self.subject, self.predicate, self.object, self.unit
 
+    def as_dict(self, *, edge: bool = False) -> dict[str, Any]:
+        """The fact as JSON shows it (``kefu ask --json``, ``sources`` of a reply, the
+        editor's diffs): subject, predicate, object, unit, and with ``edge`` whether it
+        links two nodes."""
+        shown: dict[str, Any] = dict(
+            zip(("subject", "predicate", "object", "unit"), self.as_row(), strict=True)
+        )
+        if edge:
+            shown["edge"] = self.edge
+        return shown
+
     @property
     def value(self) -> Literal:
         """The parsed literal; raises ``UnitError`` for edges and unreadable objects."""

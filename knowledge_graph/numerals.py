@@ -1,8 +1,10 @@
-"""Numbers written in digits, English words or Chinese numerals, parsed to ``Decimal``."""
+"""Numbers written in digits, English words or Chinese numerals, parsed to ``Decimal``:
+the one number reader of the knowledge graph and the NLU's entity values."""
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from decimal import Decimal, InvalidOperation
 
 _EN_UNITS = {
@@ -52,6 +54,7 @@ _ZH_DIGITS = {
     "九": 9,
 }
 _ZH_MULTIPLIERS = {"十": 10, "百": 100, "千": 1000, "万": 10000}
+_EN_SCALES = {"hundred": 100, "thousand": 1000}
 
 ZH_NUMERAL_CHARS = "".join(_ZH_DIGITS) + "".join(_ZH_MULTIPLIERS)
 EN_NUMBER_WORDS = tuple(sorted({*_EN_UNITS, *_EN_TENS}, key=len, reverse=True))
@@ -67,8 +70,9 @@ _DIGITS = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?")
 
 
 def parse_number(text: str) -> Decimal | None:
-    """Return the value of ``text`` (``"1,099.00"``, ``"二十四"``, ``"twenty-four"``) or None."""
-    token = text.strip().casefold()
+    """Return the value of ``text`` (``"1,099.00"``, full-width ``"１２"``, ``"二十四"``,
+    ``"twenty-four"``, ``"two hundred and five"``) or None."""
+    token = unicodedata.normalize("NFKC", text).strip().casefold()
     if not token:
         return None
     if _DIGITS.fullmatch(token):
@@ -82,14 +86,19 @@ def parse_number(text: str) -> Decimal | None:
 
 
 def _parse_english(token: str) -> Decimal | None:
-    if token in _EN_UNITS:
-        return Decimal(_EN_UNITS[token])
-    if token in _EN_TENS:
-        return Decimal(_EN_TENS[token])
-    parts = re.split(r"[- ]", token)
-    if len(parts) == 2 and parts[0] in _EN_TENS and parts[1] in _EN_UNITS:
-        return Decimal(_EN_TENS[parts[0]] + _EN_UNITS[parts[1]])
-    return None
+    words = [w for w in re.split(r"[\s-]+", token) if w]
+    known = {*_EN_UNITS, *_EN_TENS, *_EN_SCALES, "and"}
+    if not words or any(w not in known for w in words) or words[0] == "and":
+        return None
+    total = current = 0
+    for word in words:
+        if word in _EN_UNITS or word in _EN_TENS:
+            current += _EN_UNITS.get(word, 0) + _EN_TENS.get(word, 0)
+        elif word in _EN_SCALES:
+            current = (current or 1) * _EN_SCALES[word]
+            if word == "thousand":
+                total, current = total + current, 0
+    return Decimal(total + current)
 
 
 def _parse_chinese(token: str) -> Decimal | None:

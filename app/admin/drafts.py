@@ -35,8 +35,8 @@ class NodeChange:
     def to_json(self) -> dict[str, object]:
         return {
             "node": self.node,
-            "added": [fact_json(f) for f in self.added],
-            "removed": [fact_json(f) for f in self.removed],
+            "added": [f.as_dict(edge=True) for f in self.added],
+            "removed": [f.as_dict(edge=True) for f in self.removed],
             "created": self.created,
             "deleted": self.deleted,
         }
@@ -54,16 +54,6 @@ class Draft:
     @property
     def changed(self) -> bool:
         return bool(self.edits)
-
-
-def fact_json(fact: Fact) -> dict[str, object]:
-    return {
-        "subject": fact.subject,
-        "predicate": fact.predicate,
-        "object": fact.object,
-        "unit": fact.unit,
-        "edge": fact.edge,
-    }
 
 
 def node_fact_lists(graph: nx.MultiDiGraph) -> dict[str, list[Fact]]:

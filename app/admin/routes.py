@@ -19,7 +19,7 @@ from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 from pydantic import BaseModel, Field
 
-from app.admin.drafts import Draft, apply_edits, change_of, fact_json
+from app.admin.drafts import Draft, apply_edits, change_of
 from app.admin.exceptions import (
     EditorError,
     IncomingEdgesError,
@@ -420,8 +420,8 @@ async def get_revision(
         )
     return {
         "revision": _revision_json(revision, diff),
-        "added": [fact_json(f) for f in diff.added],
-        "removed": [fact_json(f) for f in diff.removed],
+        "added": [f.as_dict(edge=True) for f in diff.added],
+        "removed": [f.as_dict(edge=True) for f in diff.removed],
         "changes": changes,
     }
 

@@ -20,7 +20,7 @@ import networkx as nx
 from dialogue.answering import KnowledgeReply
 from dialogue.knowledge.pipeline import KnowledgeAnswerer
 from dialogue.knowledge.sampling import mode_for_intent
-from knowledge_graph import ClaimCheck, ClaimStatus, Fact, load_graph
+from knowledge_graph import ClaimCheck, ClaimStatus, load_graph
 from knowledge_graph.index import graph_index
 from knowledge_graph.model import RESERVED
 from knowledge_graph.questions import Question, QuestionKind, analyse_question, refers_back
@@ -110,15 +110,11 @@ def question_text(text: str) -> str:
     return payload["intent"].replace("_", " ").replace("-", " ")
 
 
-def fact_json(fact: Fact) -> dict[str, Any]:
-    return dict(zip(("subject", "predicate", "object", "unit"), fact.as_row(), strict=True))
-
-
 def claim_json(check: ClaimCheck) -> dict[str, Any]:
     return {
         "text": check.claim.text,
         "status": check.status.value,
-        "facts": [fact_json(f) for f in check.facts],
+        "facts": [f.as_dict() for f in check.facts],
     }
 
 
@@ -260,7 +256,7 @@ class ConversationKnowledge:
             focus = tuple(n for n in named if _owns_facts(graph, n))
         return KnowledgeReply(
             text=result.text,
-            sources=tuple(fact_json(f) for f in result.sources),
+            sources=tuple(f.as_dict() for f in result.sources),
             claims=claims,
             # Nothing from the graph: the engine asks which one is meant, or says it does
             # not know.

@@ -71,22 +71,14 @@ class KnowledgeAnswer:
                     "text": c.claim.text,
                     "quote": self.text[c.claim.span[0] : c.claim.span[1]],
                     "status": c.status.value,
-                    "facts": [
-                        dict(
-                            zip(("subject", "predicate", "object", "unit"), f.as_row(), strict=True)
-                        )
-                        for f in c.facts
-                    ],
+                    "facts": [f.as_dict() for f in c.facts],
                 }
                 for c in self.claims
             ],
             "sampling": _sampling_json(self.sampling),
             "latency_ms": round(self.latency_ms, 3),
             "fell_back": self.fell_back,
-            "sources": [
-                dict(zip(("subject", "predicate", "object", "unit"), f.as_row(), strict=True))
-                for f in self.sources
-            ],
+            "sources": [f.as_dict() for f in self.sources],
         }
 
 
@@ -153,8 +145,9 @@ class KnowledgeAnswerer:
         model = self.model
         if model is None and self.require_model:
             raise NoModelError("no chat model is configured; pass one to KnowledgeAnswerer")
-        if model is None or not facts:
-            # Nothing retrieved: no model can write a checked answer from nothing.
+        if model is None or not facts or q.count is not None:
+            # Nothing retrieved: no model can write a checked answer from nothing. "How many
+            # …?": the number is counted, not written; the composed count is the answer.
             return self._composed(graph, composed, context, sampling, started, None, None, ())
         messages = build_messages(
             graph, question, facts, lang, store_name=self.store_name, history=history

@@ -12,9 +12,9 @@ from dialogue.nlu.config import (
     NLUConfig,
 )
 from dialogue.nlu.entity_rules import KnowledgeNames
-from dialogue.nlu.language import detect_language
 from dialogue.nlu.pipeline import FALLBACK_INTENT, NLUPipeline, Progress, train_nlu
 from dialogue.nlu.types import Entity, IntentScore, ParseResult
+from knowledge_graph.language import detect_language
 
 __all__ = [
     "FALLBACK_INTENT",

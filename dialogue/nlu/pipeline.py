@@ -35,13 +35,13 @@ from dialogue.nlu.entity_tagger import (
 from dialogue.nlu.features import TextFeaturizer
 from dialogue.nlu.gazetteer import GazetteerEntry
 from dialogue.nlu.intent_classifier import IntentClassifier, IntentNet, train_intent_classifier
-from dialogue.nlu.language import detect_language
 from dialogue.nlu.tokens import tokenize_with_offsets
 from dialogue.nlu.tuned_encoder import TunedEncoder, fine_tune_encoder
 from dialogue.nlu.types import Entity, IntentScore, ParseResult
 from dialogue.nlu.values import ValueNormaliser
 from dialogue.project import ProjectConfig
 from dialogue.training_data import LookupTable, RegexFeature, TrainingData, TrainingExample
+from knowledge_graph.language import detect_language
 
 if TYPE_CHECKING:
     from dialogue.domain import Domain

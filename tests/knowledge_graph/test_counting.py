@@ -10,6 +10,7 @@ import networkx as nx
 import pytest
 
 from dialogue.knowledge import KnowledgeAnswerer
+from dialogue.knowledge.fakes import ScriptedChatModel
 from knowledge_graph import check, load_graph
 from knowledge_graph.checking import ClaimStatus, entails
 from knowledge_graph.claims import ClaimKind
@@ -115,3 +116,15 @@ def test_the_checker_counts_what_an_answer_says(tea: nx.MultiDiGraph) -> None:
 def test_a_wrong_count_is_repaired_to_the_right_one(tea: nx.MultiDiGraph) -> None:
     fixed = repair(tea, "We have 5 oolong teas.")
     assert fixed.text == "We have 2 oolong teas: Anxi Tieguanyin and Wuyi Da Hong Pao."
+
+
+async def test_a_count_is_counted_not_written_by_the_model(homes: nx.MultiDiGraph) -> None:
+    # The model would list a few dentists (true, but no answer to "how many"); the count
+    # comes from the graph and the model is not asked.
+    model = ScriptedChatModel(["Dr. Farid Patel offers cosmetic services."])
+    reply = await KnowledgeAnswerer(model).answer(
+        homes, "how many dentists offer cosmetic services?"
+    )
+    cosmetic = subjects_where("metro-living", "offers_cosmetic_services", "True")
+    assert reply.text.startswith(f"We have {len(cosmetic)} dentists that offer cosmetic services")
+    assert model.calls == []
