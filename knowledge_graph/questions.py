@@ -301,7 +301,8 @@ def _analyse(
     types = _types(graph, text)
     # "how many dentists offer cosmetic services?" after a list: a new count, not a
     # question about the dentists just named.
-    counting = bool(types or groups) and asked_kind(text, lang) is not None
+    asked = asked_kind(text, lang)
+    counting = bool(types or groups) and asked is not None
     about_focus = (
         pronoun
         or not (groups or superlative or set_words or counting)
@@ -338,7 +339,7 @@ def _analyse(
             kind, superlative = QuestionKind.SUPERLATIVE, (rated, CueKind.MOST)
         elif groups or values or texts or set_words or bounds or types:
             kind = QuestionKind.FILTER
-    counted = asked_kind(text, lang) if not ranked and superlative is None else None
+    counted = asked if not ranked and superlative is None else None
     if counted is not None and (groups or types or values or texts or bounds):
         # "How many oolong teas do you have?" counts what "which oolong teas?" lists; the
         # "how many" asks no attribute of them (its cue is a number's, below a word's).
