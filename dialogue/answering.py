@@ -13,7 +13,20 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
-__all__ = ["FactSource", "KnowledgeReply", "QuestionScope", "TurnKnowledge"]
+__all__ = [
+    "SET_QUESTION_SLOT",
+    "SET_SHOWN_SLOT",
+    "FactSource",
+    "KnowledgeReply",
+    "QuestionScope",
+    "TurnKnowledge",
+]
+
+
+# Slots that keep the list a conversation is going through (where the domain declares
+# them): the set question's words and the things shown so far.
+SET_QUESTION_SLOT = "set_question"
+SET_SHOWN_SLOT = "set_shown"
 
 
 @dataclass(frozen=True)
@@ -38,6 +51,9 @@ class KnowledgeReply:
     focus: tuple[str, ...] = ()
     caught: tuple[Mapping[str, Any], ...] = ()
     repairs: tuple[Mapping[str, Any], ...] = ()
+    # A list answer: the set question it answered and the things shown so far, for
+    # "something else?" (``dialogue.knowledge.listing``); None for any other answer.
+    listing: tuple[str, tuple[str, ...]] | None = None
     # Seconds spent writing (``generation``) and checking (``checking``) the answer.
     timings: Mapping[str, float] = field(default_factory=dict)
 

@@ -20,7 +20,7 @@ import logging
 from collections.abc import Mapping, Sequence
 from typing import Any, Protocol
 
-from dialogue.answering import TurnKnowledge
+from dialogue.answering import SET_QUESTION_SLOT, SET_SHOWN_SLOT, TurnKnowledge
 from dialogue.clock import Clock, SupportHours
 from dialogue.domain import REQUESTED_SLOT, Domain
 from dialogue.events import (
@@ -275,6 +275,17 @@ async def _knowledge_answer(host: BuiltinHost, turn: Turn) -> None:
         extra["repairs"] = [dict(r) for r in reply.repairs]
     turn.say(Message(reply.text, response=None, extra=extra))
     focus_on(host.domain, turn, reply.focus)
+    if reply.listing is not None:
+        remember_listing(host.domain, turn, *reply.listing)
+
+
+def remember_listing(domain: Domain, turn: Turn, question: str, shown: Sequence[str]) -> None:
+    """Keep a list answer's question and the things it showed (the ``set_question`` /
+    ``set_shown`` slots the domain has) for "something else?" and "look for one in SD"."""
+    if domain.slot(SET_QUESTION_SLOT) is not None:
+        turn.add(SlotSet(SET_QUESTION_SLOT, question, timestamp=turn.now))
+    if domain.slot(SET_SHOWN_SLOT) is not None:
+        turn.add(SlotSet(SET_SHOWN_SLOT, list(shown), timestamp=turn.now))
 
 
 def focus_on(domain: Domain, turn: Turn, nodes: Sequence[str]) -> None:

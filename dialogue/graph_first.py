@@ -23,6 +23,7 @@ re-decided here:
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -45,6 +46,10 @@ __all__ = ["GraphFirst"]
 log = logging.getLogger(__name__)
 
 _T = TypeVar("_T")
+# A few words that say nothing of the customer ("hotels in Toronto", "Ace Hotel phone
+# number") are a query when the graph covers them; "my order is late" is not.
+_STATEMENT = re.compile(r"\b(?:i|i'm|i've|my|me|we|our|us)\b|我", re.IGNORECASE)
+_TERSE_WORDS = 5
 _FALLBACKS = frozenset({ACTION_CLARIFY, ACTION_DEFAULT_FALLBACK, ACTION_TWO_STAGE_FALLBACK})
 
 
@@ -81,7 +86,7 @@ class GraphFirst:
             return self._covers(text, entities, slots)
 
         def asked() -> bool:
-            return is_request(text) and covered()
+            return (is_request(text) or _terse(text)) and covered()
 
         sure = confidence is not None and confidence >= self.process_confidence
         if action in self.domain.responses:
@@ -157,3 +162,8 @@ class GraphFirst:
             self.knowledge.render_fact(node, predicate, language) is None
             for node, predicate in placeholders
         )
+
+
+def _terse(text: str) -> bool:
+    words = re.findall(r"[^\W_]+", text)
+    return 0 < len(words) <= _TERSE_WORDS and not _STATEMENT.search(text)

@@ -24,6 +24,7 @@ __all__ = [
     "ZH_FLAG_VERBS",
     "Concept",
     "concepts_for",
+    "family_cues",
     "predicate_phrases",
     "predicate_words",
     "scale_of",
@@ -776,6 +777,61 @@ SCALES: tuple[tuple[str, ...], ...] = (
     ("无", "低", "中", "高"),
     ("小", "中", "大"),
 )
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+#: Kinds of value people ask about by what they are, whatever the predicate is called: a
+#: ``category`` whose values are Italian, Asian and American is the cuisine ("what cuisine
+#: do they offer?"). Each family: the values that show it, and how it is asked.
+VALUE_FAMILIES: tuple[tuple[frozenset[str], tuple[str, ...]], ...] = (
+    (
+        _words(
+            "american asian chinese japanese italian french mexican indian thai vietnamese "
+            "korean mediterranean greek spanish seafood pizza burgers sushi ramen barbecue "
+            "bbq steakhouse ethiopian brazilian german british caribbean cajun cantonese "
+            "sichuan szechuan taiwanese malaysian indonesian filipino peruvian lebanese "
+            "turkish persian moroccan fusion gastropub brunch breakfast vegetarian vegan "
+            "californian hawaiian tapas dim-sum noodles diner deli bistro"
+        )
+        | {"middle eastern", "latin american", "dim sum", "comfort food", "fast food"},
+        (
+            "cuisine",
+            "cuisines",
+            "food",
+            "kind of food",
+            "type of food",
+            "sort of food",
+            "what do they serve",
+            "what they serve",
+            "菜系",
+            "什么菜",
+            "菜",
+        ),
+    ),
+    (
+        _words(
+            "rock pop jazz blues classical country metal hip-hop rap reggae folk electronic "
+            "soul funk punk indie comedy drama thriller horror action romance documentary "
+            "animation fantasy sci-fi musical"
+        )
+        | {"hip hop", "science fiction", "r&b"},
+        ("genre", "genres", "kind of music", "type of music", "kind of movie", "类型", "风格"),
+    ),
+)
+
+
+def family_cues(values: set[str]) -> tuple[str, ...]:
+    """How a predicate whose text values (casefolded) are mostly of one family is asked
+    ("cuisine" for Italian / Asian / American), or ()."""
+    if len(values) < 2:
+        return ()
+    for members, cues in VALUE_FAMILIES:
+        if sum(v in members for v in values) * 2 > len(values):
+            return cues
+    return ()
 
 
 def scale_of(values: set[str]) -> tuple[str, ...]:

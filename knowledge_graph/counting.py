@@ -14,11 +14,11 @@ from dataclasses import dataclass
 
 import networkx as nx
 
-from knowledge_graph.concepts import TYPE_WORDS
+from knowledge_graph.concepts import TYPE_WORDS, predicate_words
 from knowledge_graph.index import graph_index
 from knowledge_graph.linking import link
 from knowledge_graph.quantities import find_quantities
-from knowledge_graph.questions import CLASSIFIERS, QuestionKind, analyse_question
+from knowledge_graph.questions import CLASSIFIERS, Question, QuestionKind, analyse_question
 from knowledge_graph.selection import select
 from knowledge_graph.values import count_family
 from knowledge_graph.verbalise import join_values
@@ -28,6 +28,7 @@ __all__ = [
     "CountStatement",
     "count_sentence",
     "count_statements",
+    "kind_of",
     "members_of",
 ]
 
@@ -85,6 +86,60 @@ def members_of(graph: nx.MultiDiGraph, kind: str, lang: str) -> tuple[str, ...] 
     if lang != "zh" and _unknown_words(graph, kind):
         return None  # "vegan teas" where nothing says vegan: not all the teas
     return select(graph, q).members
+
+
+# Words of an attribute that says where a thing is: its value follows "in" ("hotels in
+# Toronto"); any other text value goes before the kind ("Italian restaurants").
+_PLACE_WORDS = frozenset(
+    {"location", "city", "area", "town", "district", "neighbourhood", "neighborhood"}
+    | {"region", "country", "state", "suburb", "borough", "island"}
+)
+
+
+def kind_of(graph: nx.MultiDiGraph, q: Question, members: tuple[str, ...]) -> str | None:
+    """The words that name the set an English set question selected ("hotels in Toronto",
+    "Italian restaurants in Corte Madera"), checked to name exactly ``members`` when read
+    back as "which …?"; None where the question's kind cannot be said that simply (limits,
+    yes/no conditions, categories) or reads back as another set."""
+    if q.lang != "en" or len(q.types) > 1 or q.bounds or q.flags or q.values or q.groups:
+        return None
+    types = q.types or _common_type(graph, members)
+    if not types:
+        return None
+    before: list[str] = []
+    after: list[str] = []
+    for predicate, value in q.texts:
+        # A value two attributes hold (a hotel's location, a salon's city) is said once.
+        words = after if set(predicate_words(predicate)) & _PLACE_WORDS else before
+        said = f"in {value}" if words is after else value
+        if said not in words:
+            words.append(said)
+    words = re.sub(r"(?<=[a-z])(?=[A-Z])", " ", types[0]).casefold().split()
+    if not words or not all(w.isalpha() for w in words):
+        return None
+    words[-1] = _plural(words[-1])
+    kind = " ".join([*before, *words, *after])
+    found = members_of(graph, kind, "en")
+    if found is None or set(found) != set(members):
+        return None
+    return kind
+
+
+def _common_type(graph: nx.MultiDiGraph, members: tuple[str, ...]) -> tuple[str, ...]:
+    """The one type every member has ("a general practitioner": doctors), or ()."""
+    shared: set[str] | None = None
+    for node in members:
+        types = set(graph.nodes[node]["types"])
+        shared = types if shared is None else shared & types
+    return tuple(shared) if shared is not None and len(shared) == 1 else ()
+
+
+def _plural(noun: str) -> str:
+    if noun.endswith("y") and len(noun) > 2 and noun[-2] not in "aeiou":
+        return noun[:-1] + "ies"
+    if noun.endswith(("s", "x", "ch", "sh")):
+        return noun + "es"
+    return noun + "s"
 
 
 def _unknown_words(graph: nx.MultiDiGraph, kind: str) -> list[str]:

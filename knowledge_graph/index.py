@@ -20,6 +20,7 @@ from knowledge_graph.concepts import (
     DIMENSION_CUES,
     Concept,
     concepts_for,
+    family_cues,
     predicate_phrases,
     predicate_words,
     word_forms,
@@ -258,6 +259,22 @@ class GraphIndex:
     # Value nodes that name a group of things ("speakers", "city bikes"): node -> the
     # predicate whose edges make the group, with every member.
     classes: dict[str, tuple[str, tuple[str, ...]]] = field(default_factory=dict)
+    # Initials of capitalised text values of several words ("ny" -> "New York"), where
+    # only one value has them.
+    initials: dict[str, str] = field(default_factory=dict)
+
+    def spelled_out(self, text: str) -> str:
+        """``text`` with initials written in capitals ("a hotel in NY") replaced by the one
+        value they abbreviate ("a hotel in New York"); words the graph knows stay."""
+
+        def expand(match: re.Match[str]) -> str:
+            word = match.group(0)
+            folded = word.casefold()
+            if folded in self.known_words:
+                return word
+            return self.initials.get(folded, word)
+
+        return _INITIALS.sub(expand, text) if self.initials else text
 
     def attribute(self, predicate: str) -> AttributeInfo:
         info = self.attributes.get(predicate)
@@ -445,6 +462,12 @@ def _build(graph: nx.MultiDiGraph) -> GraphIndex:
         for form in (node_type.casefold(), node_type.casefold() + "s")
     }
     shared_words = Counter(w for p in predicates for w in set(predicate_words(p)))
+    text_values: dict[str, set[str]] = defaultdict(set)
+    for _, data in graph.nodes(data=True):
+        for predicate, pairs in data["values"].items():
+            text_values[predicate].update(
+                v.value.strip().casefold() for _, v in pairs if isinstance(v, Text)
+            )
     for predicate in sorted(predicates):  # one order whatever the hash seed
         cues.add(predicate.replace("_", " "), Entry(predicate, 0.8, CueKind.ATTRIBUTE))
         spoken = " ".join(predicate_words(predicate))
@@ -463,6 +486,10 @@ def _build(graph: nx.MultiDiGraph) -> GraphIndex:
                 # A customer's synonym ("stars" of a rating) under the id's own word ("stars"
                 # of star_rating): the attribute that says it outright wins a tie.
                 cues.add(form, Entry(predicate, 0.6 if form in own else 0.55, CueKind.ATTRIBUTE))
+        for phrase in family_cues(text_values.get(predicate, set())):
+            # "what cuisine?" of a ``category`` holding Italian, Asian, American
+            if phrase not in type_words and not entities.entries(phrase):
+                cues.add(phrase, Entry(predicate, 0.5, CueKind.ATTRIBUTE))
         for dimension in quantity_dimensions.get(predicate, ()):
             for asked in DIMENSION_CUES.get(dimension, {}).values():
                 for phrase in asked:
@@ -484,6 +511,13 @@ def _build(graph: nx.MultiDiGraph) -> GraphIndex:
         if predicate not in predicates:  # described, never used: names only
             info.names = spoken_names(predicate, info.names, ())
     texts, text_owners = _text_values(graph)
+    initials = _initials(
+        value.value
+        for _, data in graph.nodes(data=True)
+        for pairs in data["values"].values()
+        for _, value in pairs
+        if isinstance(value, Text)
+    )
     value_words = _value_words(graph)
     classes = _classes(graph, attributes)
 
@@ -511,6 +545,7 @@ def _build(graph: nx.MultiDiGraph) -> GraphIndex:
         value_units={p: frozenset(u) for p, u in value_units.items()},
         owner_counts=dict(owner_counts),
         classes=classes,
+        initials=initials,
     )
 
 
@@ -609,6 +644,21 @@ def _text_values(graph: nx.MultiDiGraph) -> tuple[SurfaceTrie, dict[str, tuple[s
                         texts.add(STATUS_ZH[spoken], Entry(predicate, 1.0, TEXT_VALUE))
                     owners[predicate].setdefault(node, None)
     return texts, {p: tuple(nodes) for p, nodes in owners.items()}
+
+
+_INITIALS = re.compile(r"\b[A-Z]{2,4}\b")
+_CAPITALISED = re.compile(r"[A-Z][a-z]+(?: [A-Z][a-z]+){1,3}")
+
+
+def _initials(texts: Iterable[str]) -> dict[str, str]:
+    """Initials -> the capitalised value of several words they abbreviate, when only one
+    value has them ("New York" -> ny; "San Diego" and "Santa Dolores" -> neither)."""
+    found: dict[str, set[str]] = defaultdict(set)
+    for text in texts:
+        value = text.strip()
+        if _CAPITALISED.fullmatch(value):
+            found["".join(w[0] for w in value.split()).casefold()].add(value)
+    return {short: next(iter(full)) for short, full in found.items() if len(full) == 1}
 
 
 _PLURALISABLE = re.compile(r"[A-Za-z][A-Za-z ]{2,30}[a-rt-z]")

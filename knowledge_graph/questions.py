@@ -22,7 +22,7 @@ from typing import Any
 import networkx as nx
 
 from knowledge_graph.concepts import TYPE_WORDS, concepts_for
-from knowledge_graph.index import TEXT_VALUE, CueKind, graph_index
+from knowledge_graph.index import TEXT_VALUE, CueKind, MatchKind, graph_index
 from knowledge_graph.language import TITLES, detect_language, match_key
 from knowledge_graph.linking import Mention, link
 from knowledge_graph.model import ATTRIBUTE_TYPE, RESERVED
@@ -92,7 +92,8 @@ _REQUEST_EN = re.compile(
     r"\?|^\s*(?:(?:so|and|but|also|then|ok|okay|hi|hello)\W+)?(?:what|which|where|when|who|whom|whose|"
     r"why|how|is|are|does|do|can|could|will|would|should|has|have|may|did|tell me|show me|"
     r"list|give me|i(?:'d| would) like|i want|i need|i'm looking for|i am looking for|"
-    r"looking for|find me|recommend|suggest|i wonder)\b",
+    r"looking for|find me|recommend|suggest|i wonder|please|help me (?:find|locate|look|search|choose|pick)|"
+    r"search for|look for|locate)\b",
     re.IGNORECASE,
 )
 _REQUEST_ZH = re.compile(
@@ -200,14 +201,22 @@ def _analyse(
     focus: Sequence[str] = (),
 ) -> Question:
     index = graph_index(graph)
+    if linked is None:
+        text = index.spelled_out(text)  # "a hotel in NY": New York
     mentions = tuple(link(graph, text) if linked is None else linked)
     cues = index.cues.scan(text)
+    named_values = index.texts.scan(text)
     mentions = tuple(
         m
         for m in mentions
         if not any(
             c.start <= m.start and m.end <= c.end and (c.end - c.start) > (m.end - m.start)
             for c in cues
+        )
+        # "in New York" names the city, not the "Ac Hotel New York Times Square".
+        and not (
+            all(c.kind is MatchKind.SHORT for c in m.candidates)
+            and any(t.start <= m.start and m.end <= t.end for t in named_values)
         )
     )
     subjects: dict[str, float] = {}

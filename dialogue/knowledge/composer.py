@@ -6,6 +6,7 @@ a knowledge question is never answered with silence.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 import networkx as nx
@@ -22,11 +23,11 @@ from knowledge_graph import (
     verbalise_window,
 )
 from knowledge_graph.checking import window_contains
-from knowledge_graph.counting import MAX_NAMED, count_sentence, members_of
+from knowledge_graph.counting import MAX_NAMED, count_sentence, kind_of, members_of
 from knowledge_graph.index import CueKind, graph_index
 from knowledge_graph.language import match_key
 from knowledge_graph.questions import QuestionKind
-from knowledge_graph.selection import status_facts
+from knowledge_graph.selection import select, status_facts
 from knowledge_graph.values import Quantity, magnitude
 
 _YES = {"en": "Yes, ", "zh": "是的，"}
@@ -35,6 +36,49 @@ _UNKNOWN = {
     "en": "Sorry, I don't have that information. I can connect you with a human agent.",
     "zh": "抱歉，我没有这方面的信息，可以为您转接人工客服。",
 }
+
+
+_UNKNOWN_REST = {
+    "en": "I don't have information on the rest of your question.",
+    "zh": "您问题的其余部分，我没有相关信息。",
+}
+_POLAR = re.compile(
+    r"^\s*(?:and\s+|also\s+|so\s+)?(?P<aux>do|does|did|is|are|was|were|can|could|will|would)\s+"
+    r"(?P<subject>it|they|you|this|that|these|those|the\s+[a-z]+)\s+(?P<rest>[^?!.]+?)\s*[?!.]*\s*$",
+    re.IGNORECASE,
+)
+_MAX_ECHOED = 5
+_SPEAKER = {"you": "we"}  # "Do you deliver?" is about the business: "whether we deliver"
+_SINGULAR = frozenset({"it", "this", "that"})
+
+
+def _whether(question: str) -> str | None:
+    """ "Do they serve alcohol?" -> "whether they serve alcohol"; "Is it kid friendly?" ->
+    "whether it is kid friendly"; None for any other shape of question."""
+    found = _POLAR.match(question)
+    if found is None:
+        return None
+    aux = found["aux"].casefold()
+    subject = found["subject"].casefold()
+    subject = _SPEAKER.get(subject, subject)
+    rest = found["rest"].strip()
+    if len(rest.split()) > _MAX_ECHOED or not re.fullmatch(r"[A-Za-z' -]+", rest):
+        return None  # said back only when short and plain words: never a whole claim
+    if aux in ("do", "did"):
+        return f"whether {subject} {rest}"
+    if aux == "does":
+        verb, _, tail = rest.partition(" ")
+        third = (
+            "has"
+            if verb == "have"
+            else verb + ("es" if verb.endswith(("ch", "sh", "s", "x", "o")) else "s")
+        )
+        return f"whether {subject} {' '.join(w for w in (third, tail) if w)}"
+    if aux in ("is", "are") and subject == "we":
+        aux = "are"
+    if subject in _SINGULAR and aux == "are":
+        aux = "is"
+    return f"whether {subject} {aux} {rest}"
 
 
 _LOWER_AFTER_YES = frozenset({"Since", "It", "There", "The", "Prices", "Returns", "Orders", "We"})
@@ -66,9 +110,16 @@ class ComposedAnswerer:
         self.max_sentences = max_sentences
 
     def compose(
-        self, graph: nx.MultiDiGraph, question: Question, facts: Sequence[Fact], lang: str
+        self,
+        graph: nx.MultiDiGraph,
+        question: Question,
+        facts: Sequence[Fact],
+        lang: str,
+        *,
+        skip: frozenset[str] = frozenset(),
     ) -> str:
-        """The answer to ``question`` from ``facts`` (as ``retrieve`` returned them)."""
+        """The answer to ``question`` from ``facts`` (as ``retrieve`` returned them);
+        ``skip``: things a list already showed ("something else?": the next ones)."""
         for attempt in (
             self._count,
             self._comparison,
@@ -80,7 +131,8 @@ class ComposedAnswerer:
             answer = attempt(graph, question, facts, lang)
             if answer:
                 return self._with_status(graph, question, answer, lang)
-        return self._with_status(graph, question, self._facts(graph, question, facts, lang), lang)
+        answer = self._facts(graph, question, facts, lang, skip)
+        return self._with_status(graph, question, answer, lang)
 
     def _with_status(self, graph: nx.MultiDiGraph, q: Question, answer: str, lang: str) -> str:
         """``answer`` plus the stock and availability facts (restock date, discontinued)
@@ -128,6 +180,16 @@ class ComposedAnswerer:
     def unknown(self, lang: str) -> str:
         return _UNKNOWN.get(lang, _UNKNOWN["en"])
 
+    def unknown_part(self, part: str, lang: str) -> str:
+        """Says plainly that one part of the question ("Do they serve alcohol?") is beyond
+        what the business recorded, after the rest was answered. The customer's words are
+        repeated only as "whether they serve alcohol", never a number they wrote ("is it
+        $1?"): nothing the customer claims comes back in the bot's voice."""
+        clause = None if lang == "zh" or re.search(r"\d", part) else _whether(part)
+        if clause is not None:
+            return f"I don't have information on {clause}."
+        return _UNKNOWN_REST.get(lang, _UNKNOWN_REST["en"])
+
     def _join(self, sentences: Sequence[str], lang: str) -> str:
         return ("" if lang == "zh" else " ").join(sentences[: self.max_sentences])
 
@@ -143,6 +205,24 @@ class ComposedAnswerer:
             return None
         names = [display_name(graph, node, lang) for node in members[:MAX_NAMED]]
         return count_sentence(kind, classifier, names, len(members), lang)
+
+    def _listed(
+        self, graph: nx.MultiDiGraph, q: Question, lang: str, skip: frozenset[str]
+    ) -> str | None:
+        """ "Hotels in Toronto?": how many and the first ones by name ("We have 10 hotels in
+        Toronto, including A, B, C and D."), where the set can be named that simply; after
+        ``skip`` (shown before) the next ones, or just how many when all were shown."""
+        if lang != q.lang:
+            return None
+        members = select(graph, q).members
+        if not members:
+            return None
+        kind = kind_of(graph, q, members)
+        if kind is None:
+            return None
+        rest = [node for node in members if node not in skip]
+        names = [display_name(graph, node, lang) for node in rest[:MAX_NAMED]]
+        return count_sentence(kind, "", names, len(members), lang)
 
     def _comparison(
         self, graph: nx.MultiDiGraph, q: Question, facts: Sequence[Fact], lang: str
@@ -238,7 +318,14 @@ class ComposedAnswerer:
             return _answer(False, verbalise(graph, have, lang)[0], lang)
         return None
 
-    def _facts(self, graph: nx.MultiDiGraph, q: Question, facts: Sequence[Fact], lang: str) -> str:
+    def _facts(
+        self,
+        graph: nx.MultiDiGraph,
+        q: Question,
+        facts: Sequence[Fact],
+        lang: str,
+        skip: frozenset[str] = frozenset(),
+    ) -> str:
         if not facts:
             return self.unknown(lang)
         asked = [f for f in facts if f.predicate in q.predicates]
@@ -250,6 +337,12 @@ class ComposedAnswerer:
             if matched:
                 chosen = [f for f in chosen if f.subject in matched]
         if q.kind is QuestionKind.FILTER and not asked:
+            listed = self._listed(graph, q, lang, skip)
+            if listed:
+                return listed
+            facts = [f for f in facts if f.subject not in skip]
+            if not facts:
+                return self.unknown(lang)
             # "A cheap Chinese place in Fremont?": name every match (one fact each) rather
             # than the first match's every fact.
             limits = {p for b in q.bounds for p in b.predicates} | {p for p, _ in q.flags}

@@ -18,9 +18,10 @@ from typing import Any
 import networkx as nx
 
 from dialogue.answering import KnowledgeReply
+from dialogue.knowledge.listing import continuation, shown_members
 from dialogue.knowledge.pipeline import KnowledgeAnswerer
 from dialogue.knowledge.sampling import mode_for_intent
-from knowledge_graph import ClaimCheck, ClaimStatus, load_graph
+from knowledge_graph import ClaimCheck, ClaimStatus, detect_language, load_graph
 from knowledge_graph.index import graph_index
 from knowledge_graph.model import RESERVED
 from knowledge_graph.questions import Question, QuestionKind, analyse_question, refers_back
@@ -71,6 +72,19 @@ def _owns_facts(graph: nx.MultiDiGraph, node: str) -> bool:
     return bool(data.get("values")) or graph.out_degree(node) > 0
 
 
+def result_language(continued: object, text: str) -> str | None:
+    """A continued list is answered in the language of the message that continued it
+    ("还有别的吗？" after an English list: Chinese)."""
+    return detect_language(text) if continued is not None else None
+
+
+def _listing(
+    graph: nx.MultiDiGraph, question: str, answer: str, lang: str, skip: Sequence[str]
+) -> tuple[str, tuple[str, ...]] | None:
+    shown = shown_members(graph, question, answer, lang, skip)
+    return (question, shown) if shown is not None else None
+
+
 def _names_nothing(graph: nx.MultiDiGraph, text: str, focus: Sequence[str]) -> bool:
     """An attribute question about something it does not name ("how much is it?" with
     nothing in focus): asking which one is meant helps; anything else unanswered is not
@@ -86,6 +100,14 @@ def _names_nothing(graph: nx.MultiDiGraph, text: str, focus: Sequence[str]) -> b
 _PROPERTY_OF_IT = re.compile(
     r"^\s*(?:and\s+|so\s+)?(?:is|are|does|do|can|has|have)\s+(?:it|they|this|that|this one|that one)"
     r"\s+(?P<rest>[^?？]+)",
+    re.IGNORECASE,
+)
+# "Tell me about Miramar Beach Restaurant", "what about the Ace Hotel?", "介绍一下铁观音":
+# asks what the graph holds on the thing it names.
+_ABOUT = re.compile(
+    r"\b(?:tell me(?: a bit| a little)?(?: more)? about|what about|how about|"
+    r"(?:info|information|details|more) (?:on|about)|describe|i(?:'m| am) interested in)\b"
+    r"|介绍|说说|讲讲|了解一下",
     re.IGNORECASE,
 )
 _NOT_A_PROPERTY = frozenset({"ok", "okay", "true", "right", "there", "so", "real", "you", "me"})
@@ -159,12 +181,18 @@ class ConversationKnowledge:
     def covers(
         self, question: str, *, entities: Sequence[Mapping[str, Any]], slots: Mapping[str, Any]
     ) -> bool:
+        if continuation(self.graph(), question_text(question), slots) is not None:
+            # "Something else you can find?" after a list: the list's next ones.
+            return True
         q = self._reading(question, entities, slots)
         if q.count is not None and not q.subjects:
             # "How many apartments in Fresno?", "How many hot tubs do you have?": the
             # graph's to count, or to say plainly that it holds no such thing.
             return True
         if q.kind is QuestionKind.LOOKUP:
+            if q.subjects and not q.from_focus and _ABOUT.search(q.text):
+                # "Tell me about Miramar Beach Restaurant": what the graph holds on it.
+                return True
             # "Is Rustic Kitchen kid-friendly?": a yes/no question about a thing the graph
             # names is the graph's to answer, or to say plainly that it does not know.
             if q.subjects and (q.predicates or (q.polar and not q.from_focus)):
@@ -225,12 +253,17 @@ class ConversationKnowledge:
     ) -> KnowledgeReply:
         graph = self.graph()  # one snapshot for the whole answer
         text = question_text(question)
+        # "Something else?" / "look for one in SD" after a list: that list's question.
+        continued = continuation(graph, text, slots)
+        asked = continued.question if continued is not None else text
+        skip = continued.skip if continued is not None else ()
         result = await self.pipeline.answer(
             graph,
-            text,
+            asked,
             mode=mode_for_intent(intent),
-            focus=focus_nodes(graph, entities, slots),
-            language=language if text != question else None,
+            focus=() if continued is not None else focus_nodes(graph, entities, slots),
+            language=language if text != question else result_language(continued, text),
+            skip=skip,
         )
         claims = tuple(claim_json(check) for check in result.claims)
         caught = tuple(
@@ -265,6 +298,7 @@ class ConversationKnowledge:
             and _names_nothing(graph, text, focus_nodes(graph, entities, slots)),
             draft=result.draft,
             focus=focus,
+            listing=_listing(graph, asked, result.text, result.lang, skip),
             caught=caught,
             repairs=repairs,
             timings={

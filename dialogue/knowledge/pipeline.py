@@ -40,6 +40,7 @@ from knowledge_graph import (
 from knowledge_graph.grounding import Grounding, grounded_text, join_sentences
 from knowledge_graph.language import fold
 from knowledge_graph.model import display_name
+from knowledge_graph.question_parts import unlinked_parts
 from knowledge_graph.questions import QuestionKind
 from knowledge_graph.selection import select
 from model_runtime.types import ChatMessage, ChatModel, SamplingParams
@@ -131,24 +132,35 @@ class KnowledgeAnswerer:
         history: Sequence[ChatMessage] = (),
         focus: Sequence[str] = (),
         language: str | None = None,
+        skip: Sequence[str] = (),
     ) -> KnowledgeAnswer:
         """``focus``: node ids the conversation is about, most recent first (what "it"
         and "and the warranty?" refer to); ``language``: the reply's language where the
-        question does not show one (a button payload), else the question's."""
+        question does not show one (a button payload), else the question's; ``skip``:
+        the things a list already showed (the customer asked for more: the next ones,
+        composed from the graph)."""
         started = time.perf_counter()
         q = analyse_question(graph, question, focus=focus)
         lang = language or q.lang
         facts = retrieve(graph, q, max_facts=self.max_facts)
         sampling = sampling_for(mode)
         context = q.subjects
-        composed = self.composer.compose(graph, q, facts, lang)
+        composed = self.composer.compose(graph, q, facts, lang, skip=frozenset(skip))
         model = self.model
         if model is None and self.require_model:
             raise NoModelError("no chat model is configured; pass one to KnowledgeAnswerer")
-        if model is None or not facts or q.count is not None:
+        # "…? Do they serve alcohol?" where nothing says: that part is not passed over.
+        unanswered = [
+            self.composer.unknown_part(part.text, lang)
+            for part in unlinked_parts(graph, question, focus=q.subjects)
+        ]
+        if model is None or not facts or q.count is not None or skip:
             # Nothing retrieved: no model can write a checked answer from nothing. "How many
-            # …?": the number is counted, not written; the composed count is the answer.
-            return self._composed(graph, composed, context, sampling, started, None, None, ())
+            # …?": the number is counted, not written; the composed count is the answer. The
+            # next ones of a list: the model would start the list again.
+            return self._composed(
+                graph, composed, context, sampling, started, None, None, (), unanswered=unanswered
+            )
         messages = build_messages(
             graph, question, facts, lang, store_name=self.store_name, history=history
         )
@@ -177,6 +189,7 @@ class KnowledgeAnswerer:
                 model.name,
                 (),
                 generation_s=generation[0],
+                unanswered=unanswered,
             )
         # ``raw`` is what the model wrote (kept for the record); ``draft`` what gets checked.
         draft = _without_echo(raw, question)
@@ -191,6 +204,7 @@ class KnowledgeAnswerer:
                 model.name,
                 (),
                 generation_s=generation[0],
+                unanswered=unanswered,
             )
         draft_report = check(graph, draft, context=context)
 
@@ -272,12 +286,14 @@ class KnowledgeAnswerer:
                 draft_report.checks,
                 actions,
                 generation_s=generation[0],
+                unanswered=unanswered,
             )
         missing = self.composer.status_sentences(graph, q, answered, lang)
         # Every asked fact of the thing asked about is said: "How much is shipping?" is the
         # fee and the free-shipping threshold, "when is it open?" opening and closing.
         missing += self.composer.unsaid_asked(graph, q, facts, answered, lang)
         missing = list(dict.fromkeys(m for m in missing if m.rstrip(".。") not in text))
+        missing += unanswered
         if missing:
             # Buying or stock questions always hear the status facts (restock date,
             # discontinued) that the model left out, in the graph's own words.
@@ -311,11 +327,16 @@ class KnowledgeAnswerer:
         repairs: tuple[RepairAction, ...] = (),
         *,
         generation_s: float = 0.0,
+        unanswered: Sequence[str] = (),
     ) -> KnowledgeAnswer:
         # Composed text is checked like any other; repair only guards against a template bug.
         result = repair(graph, composed, context=context, unverifiable=self.unverifiable)
         text = result.text or self.composer.unknown(detect_language(composed))
         report: CheckReport = result.report if result.text else check(graph, text, context=context)
+        if result.text and unanswered and text != self.composer.unknown(detect_language(text)):
+            # What was answered, then plainly what could not be (no claim in it to check).
+            text = join_sentences([text, *unanswered])
+            report = check(graph, text, context=context)
         return KnowledgeAnswer(
             text=text,
             lang=detect_language(text),
