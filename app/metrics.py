@@ -22,6 +22,11 @@ class AppMetrics:
         self.protocol_errors = Counter(
             "kefu_ws_errors_total", "Error frames sent, by code", ["code"], registry=self.registry
         )
+        self.connections_refused = Counter(
+            "kefu_ws_connections_refused_total",
+            "Customer websockets refused because their address had too many open",
+            registry=self.registry,
+        )
         self.origin_refused = Counter(
             "kefu_origin_refused_total",
             "Customer-chat requests refused for their page's Origin, by surface",

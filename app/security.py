@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import json
 import time
-from collections import OrderedDict
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
-from app.chat.protocol import TokenBucket
+from app.limits import AddressLimits, InProcessAddressLimits
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -43,21 +42,6 @@ async def _reply(
     await send({"type": "http.response.body", "body": body})
 
 
-class AddressLimits:
-    """Token buckets per client address, at most ``max_addresses`` remembered (LRU)."""
-
-    def __init__(self, rate: float, burst: int, max_addresses: int = 50_000) -> None:
-        self.rate, self.burst, self.max_addresses = rate, burst, max_addresses
-        self._buckets: OrderedDict[str, TokenBucket] = OrderedDict()
-
-    def allow(self, address: str, now: float) -> bool:
-        bucket = self._buckets.pop(address, None) or TokenBucket(self.rate, self.burst)
-        self._buckets[address] = bucket
-        if len(self._buckets) > self.max_addresses:
-            self._buckets.popitem(last=False)
-        return bucket.allow(now)
-
-
 class HardeningMiddleware:
     def __init__(
         self,
@@ -69,7 +53,15 @@ class HardeningMiddleware:
     ) -> None:
         self.app = app
         self.max_body_bytes = max_body_bytes
-        self.api_limits = AddressLimits(api_rate, api_burst)
+        # Until the services start (and for an app built without them): this process's.
+        self.api_limits: AddressLimits = InProcessAddressLimits(api_rate, api_burst)
+
+    def _limits(self, scope: Scope) -> AddressLimits:
+        """The services' limits (shared through Redis in scaled mode) once they run."""
+        app = scope.get("app")
+        services = getattr(getattr(app, "state", None), "services", None)
+        limits = getattr(services, "api_limits", None)
+        return limits if limits is not None else self.api_limits
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -77,7 +69,9 @@ class HardeningMiddleware:
             return
         path: str = scope.get("path", "")
         client = scope.get("client") or ("unknown", 0)
-        if path.startswith("/api/") and not self.api_limits.allow(client[0], time.monotonic()):
+        if path.startswith("/api/") and not await self._limits(scope).allow(
+            client[0], time.monotonic()
+        ):
             await _reply(send, 429, "too many requests; slow down", ((b"retry-after", b"1"),))
             return
         headers = dict(scope.get("headers") or [])

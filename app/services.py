@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass, field
 
 from app.auth.throttle import InProcessThrottle, SignInThrottle
@@ -13,6 +12,12 @@ from app.db import Database
 from app.db.orders import SqlOrderStore
 from app.handoff import HandoffService, InProcessPresence, Presence
 from app.knowledge import GraphAnswers, KnowledgeBase, chat_model_for
+from app.limits import (
+    AddressLimits,
+    ConnectionCaps,
+    InProcessAddressLimits,
+    InProcessConnectionCaps,
+)
 from app.metrics import AppMetrics
 from app.realtime import Hub, InProcessHub, InProcessLocks, Locks
 from app.settings import Settings
@@ -49,9 +54,20 @@ class Services:
     support_hours: SupportHours = field(init=False)
     widget_origins: WidgetOrigins = field(init=False)
     open_connections: int = 0
-    connections_by_address: Counter[str] = field(default_factory=Counter)
+    # API requests per second and open chat sockets per client address (in Redis across
+    # replicas in scaled mode); None: built from the settings, in-process.
+    api_limits: AddressLimits | None = None
+    connection_caps: ConnectionCaps | None = None
 
     def __post_init__(self) -> None:
+        if self.api_limits is None:
+            self.api_limits = InProcessAddressLimits(
+                self.settings.api_requests_per_second, self.settings.api_request_burst
+            )
+        if self.connection_caps is None:
+            self.connection_caps = InProcessConnectionCaps(
+                self.settings.max_connections_per_address
+            )
         self.support_hours = SupportHours.parse(self.settings.support_hours)
         self.widget_origins = WidgetOrigins.parse(self.settings.widget_origins)
         self.bot = BotRunner(self)
@@ -66,12 +82,15 @@ class Services:
         presence: Presence
         login: SignInThrottle = InProcessThrottle(5, 300.0)
         address: SignInThrottle = InProcessThrottle(30, 300.0)
+        api_limits: AddressLimits | None = None
+        caps: ConnectionCaps | None = None
         if settings.redis_url:
             from redis.asyncio import Redis
 
             from app.auth.redis_throttle import RedisThrottle
             from app.handoff.presence import RedisPresence
             from app.realtime.redis_hub import RedisHub, RedisLocks
+            from app.redis_limits import RedisAddressLimits, RedisConnectionCaps
 
             hub = RedisHub(Redis.from_url(settings.redis_url))
             locks = RedisLocks(Redis.from_url(settings.redis_url))
@@ -79,6 +98,13 @@ class Services:
             shared = Redis.from_url(settings.redis_url)
             login = RedisThrottle(shared, name="user", max_failures=5)
             address = RedisThrottle(shared, name="address", max_failures=30)
+            api_limits = RedisAddressLimits(
+                shared,
+                name="api",
+                rate=settings.api_requests_per_second,
+                burst=settings.api_request_burst,
+            )
+            caps = RedisConnectionCaps(shared, per_address=settings.max_connections_per_address)
         else:
             hub, locks, presence = InProcessHub(), InProcessLocks(), InProcessPresence()
         db = Database(settings.resolved_database_url)
@@ -107,6 +133,8 @@ class Services:
             answers=answers,
             login_throttle=login,
             address_throttle=address,
+            api_limits=api_limits,
+            connection_caps=caps,
             assistant=assistant
             or AssistantHolder.load(
                 settings,

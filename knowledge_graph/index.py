@@ -43,6 +43,7 @@ from knowledge_graph.model import (
     SEMANTICS,
     Label,
 )
+from knowledge_graph.place_names import ZH_PLACE_NAMES
 from knowledge_graph.schema import fitting_concepts, graph_schema, spoken_names
 from knowledge_graph.values import Dimension, Quantity, Text, count_family
 
@@ -262,10 +263,15 @@ class GraphIndex:
     # Initials of capitalised text values of several words ("ny" -> "New York"), where
     # only one value has them.
     initials: dict[str, str] = field(default_factory=dict)
+    # Chinese names of the places the graph holds in English ("丹佛" -> "Denver"), longest
+    # first, where only one of its places has that name.
+    zh_places: tuple[tuple[str, str], ...] = ()
 
     def spelled_out(self, text: str) -> str:
         """``text`` with initials written in capitals ("a hotel in NY") replaced by the one
-        value they abbreviate ("a hotel in New York"); words the graph knows stay."""
+        value they abbreviate ("a hotel in New York"), and Chinese names of the graph's
+        places by its own ("丹佛有哪些酒店？" -> "Denver有哪些酒店？"); words the graph
+        knows stay."""
 
         def expand(match: re.Match[str]) -> str:
             word = match.group(0)
@@ -274,7 +280,12 @@ class GraphIndex:
                 return word
             return self.initials.get(folded, word)
 
-        return _INITIALS.sub(expand, text) if self.initials else text
+        if self.initials:
+            text = _INITIALS.sub(expand, text)
+        for chinese, english in self.zh_places:
+            if chinese in text:
+                text = text.replace(chinese, english)
+        return text
 
     def attribute(self, predicate: str) -> AttributeInfo:
         info = self.attributes.get(predicate)
@@ -511,12 +522,16 @@ def _build(graph: nx.MultiDiGraph) -> GraphIndex:
         if predicate not in predicates:  # described, never used: names only
             info.names = spoken_names(predicate, info.names, ())
     texts, text_owners = _text_values(graph)
-    initials = _initials(
+    place_values = [
         value.value
         for _, data in graph.nodes(data=True)
         for pairs in data["values"].values()
         for _, value in pairs
         if isinstance(value, Text)
+    ]
+    initials = _initials(place_values)
+    zh_places = _zh_places(
+        [*place_values, *(label.text for _, d in graph.nodes(data=True) for label in d["labels"])]
     )
     value_words = _value_words(graph)
     classes = _classes(graph, attributes)
@@ -546,6 +561,7 @@ def _build(graph: nx.MultiDiGraph) -> GraphIndex:
         owner_counts=dict(owner_counts),
         classes=classes,
         initials=initials,
+        zh_places=zh_places,
     )
 
 
@@ -648,6 +664,17 @@ def _text_values(graph: nx.MultiDiGraph) -> tuple[SurfaceTrie, dict[str, tuple[s
 
 _INITIALS = re.compile(r"\b[A-Z]{2,4}\b")
 _CAPITALISED = re.compile(r"[A-Z][a-z]+(?: [A-Z][a-z]+){1,3}")
+
+
+def _zh_places(names: Iterable[str]) -> tuple[tuple[str, str], ...]:
+    """Chinese name -> the graph's English name of that place, for the places it holds;
+    a Chinese name of two of them (奥克兰: Oakland and Auckland) reads as neither."""
+    found: dict[str, set[str]] = defaultdict(set)
+    for name in names:
+        for chinese in ZH_PLACE_NAMES.get(name.strip().casefold(), ()):
+            found[chinese].add(name.strip())
+    unique = {zh: next(iter(en)) for zh, en in found.items() if len(en) == 1}
+    return tuple(sorted(unique.items(), key=lambda pair: -len(pair[0])))
 
 
 def _initials(texts: Iterable[str]) -> dict[str, str]:

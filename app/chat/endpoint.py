@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 from fastapi import APIRouter, WebSocket
 
 from app.chat.connection import ChatConnection
+from app.limits import ConnectionCaps
 from app.services import Services
 
 router = APIRouter()
@@ -25,23 +27,33 @@ async def chat(websocket: WebSocket) -> None:
         await websocket.close(code=1008, reason="origin not allowed")
         return
     address = websocket.client.host if websocket.client else "unknown"
-    per_address = services.connections_by_address
-    if (
-        services.open_connections >= services.settings.max_connections
-        or per_address[address] >= services.settings.max_connections_per_address
-    ):
+    caps = services.connection_caps
+    assert caps is not None  # set by Services
+    if services.open_connections >= services.settings.max_connections:
         # 1013: try again later. Refused before accept, so it costs almost nothing.
         await websocket.close(code=1013, reason="server busy")
         return
+    token = await caps.open(address)
+    if token is None:
+        # This address has max_connections_per_address sockets open (on any replica).
+        services.metrics.connections_refused.inc()
+        await websocket.close(code=1013, reason="server busy")
+        return
     services.open_connections += 1
-    per_address[address] += 1
     services.metrics.connections.inc()
+    keeping = asyncio.create_task(_keep(caps, address, token))
     try:
         await websocket.accept()
         await ChatConnection(websocket, services).run()
     finally:
+        keeping.cancel()
         services.open_connections -= 1
-        per_address[address] -= 1
-        if per_address[address] <= 0:
-            del per_address[address]
         services.metrics.connections.dec()
+        await caps.close(address, token)
+
+
+async def _keep(caps: ConnectionCaps, address: str, token: str, every: float = 30.0) -> None:
+    """Tell the caps this socket is still open (a replica that dies stops telling)."""
+    while True:
+        await asyncio.sleep(every)
+        await caps.keep(address, token)

@@ -146,3 +146,26 @@ def test_an_unknown_part_never_says_the_customers_numbers_or_claims_back(
         "What's the phone number of Ace Hotel? Do they give every guest a free luxury car?",
     )
     assert "luxury car" not in reply
+
+
+def test_a_place_named_in_chinese_is_the_graphs_english_value() -> None:
+    graph = load_graph(SAMPLE.parent / "city-stays" / "graph.csv")
+    assert graph_index(graph).spelled_out("丹佛有哪些酒店？") == "Denver有哪些酒店？"
+    q = analyse_question(graph, "丹佛有哪些酒店？")
+    assert any(value == "Denver" for _, value in q.texts)
+    reply = answer(graph, "丹佛有哪些酒店？")
+    assert "Denver" in reply and "Seattle" not in reply
+    # A Chinese name of a place the graph does not hold adds nothing.
+    assert graph_index(graph).spelled_out("旧金山有哪些酒店？") == "旧金山有哪些酒店？"
+
+
+def test_a_chinese_name_of_two_held_places_reads_as_neither() -> None:
+    graph = parse_csv(
+        "subject,predicate,object,unit\n"
+        "a,type,Shop,\na,name,Alpha,\na,city,Oakland,\n"
+        "b,type,Shop,\nb,name,Beta,\nb,city,Auckland,\n"
+        "c,type,Shop,\nc,name,Gamma,\nc,city,Denver,\n"
+    )
+    index = graph_index(graph)
+    assert index.spelled_out("奥克兰有哪些店？") == "奥克兰有哪些店？"
+    assert index.spelled_out("丹佛有哪些店？") == "Denver有哪些店？"
