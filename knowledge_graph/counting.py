@@ -96,33 +96,87 @@ _PLACE_WORDS = frozenset(
 )
 
 
-def kind_of(graph: nx.MultiDiGraph, q: Question, members: tuple[str, ...]) -> str | None:
-    """The words that name the set an English set question selected ("hotels in Toronto",
-    "Italian restaurants in Corte Madera"), checked to name exactly ``members`` when read
-    back as "which …?"; None where the question's kind cannot be said that simply (limits,
-    yes/no conditions, categories) or reads back as another set."""
-    if q.lang != "en" or len(q.types) > 1 or q.bounds or q.flags or q.values or q.groups:
+def kind_of(
+    graph: nx.MultiDiGraph, q: Question, members: tuple[str, ...]
+) -> tuple[str, str] | None:
+    """The words that name the set a set question selected, and the Chinese classifier to
+    count them with ("hotels in Toronto", ""; "Denver的酒店", "家"), checked to name exactly
+    ``members`` when read back as "which …?"; None where the question's kind cannot be
+    said that simply (limits, yes/no conditions, categories) or reads back as another set."""
+    if len(q.types) > 1 or q.bounds or q.flags or q.values or q.groups:
         return None
     types = q.types or _common_type(graph, members)
     if not types:
         return None
-    before: list[str] = []
-    after: list[str] = []
+    places: list[str] = []
+    others: list[str] = []
     for predicate, value in q.texts:
         # A value two attributes hold (a hotel's location, a salon's city) is said once.
-        words = after if set(predicate_words(predicate)) & _PLACE_WORDS else before
-        said = f"in {value}" if words is after else value
-        if said not in words:
-            words.append(said)
-    words = re.sub(r"(?<=[a-z])(?=[A-Z])", " ", types[0]).casefold().split()
-    if not words or not all(w.isalpha() for w in words):
+        held = places if set(predicate_words(predicate)) & _PLACE_WORDS else others
+        if value not in held:
+            held.append(value)
+    if q.lang == "zh":
+        noun = _zh_noun(types[0])
+        if noun is None:
+            return None
+        kind = "".join([*(f"{p}的" for p in places), *others, noun])
+        classifier = _zh_classifier(noun)
+    else:
+        words = re.sub(r"(?<=[a-z])(?=[A-Z])", " ", types[0]).casefold().split()
+        if not words or not all(w.isalpha() for w in words):
+            return None
+        words[-1] = _plural(words[-1])
+        where = [f"in {p}" for p in places]
+        kinds = [" ".join([*others, *words, *where])]
+        if len(others) == 1 and _CATEGORY_WORDS & set(_asked_predicates(q, others[0])):
+            # "museums in Chicago" rather than "Museum attractions in Chicago"
+            category = others[0].casefold().split()
+            if category and all(w.isalpha() for w in category) and not _adjective(category[-1]):
+                category[-1] = _plural(category[-1])
+                kinds.insert(0, " ".join([*category, *where]))
+        for kind in kinds:
+            found = members_of(graph, kind, q.lang)
+            if found is not None and set(found) == set(members):
+                return kind, ""
         return None
-    words[-1] = _plural(words[-1])
-    kind = " ".join([*before, *words, *after])
-    found = members_of(graph, kind, "en")
+    found = members_of(graph, kind, q.lang)
     if found is None or set(found) != set(members):
         return None
-    return kind
+    return kind, classifier
+
+
+# Attributes whose values name the kind of thing ("category: Museum").
+_CATEGORY_WORDS = frozenset({"category", "type", "kind", "genre", "style", "cuisine"})
+
+
+def _asked_predicates(q: Question, value: str) -> tuple[str, ...]:
+    """The words of the predicates that hold ``value`` in the question's conditions."""
+    return tuple(w for p, v in q.texts if v == value for w in predicate_words(p))
+
+
+def _adjective(word: str) -> bool:
+    """ "italian", "chinese", "spanish": a value that qualifies a kind, not one."""
+    return word.endswith(("an", "ese", "ish", "ic", "ian")) and word not in _NOUNS_LIKE_ADJECTIVES
+
+
+_NOUNS_LIKE_ADJECTIVES = frozenset({"park", "museum", "plan", "van", "fan", "clinic", "spa"})
+
+
+def _zh_noun(node_type: str) -> str | None:
+    """The Chinese word for a kind of thing (Hotel: 酒店), from the built-in glossary."""
+    for word in TYPE_WORDS.get(node_type.casefold(), ()):
+        if word and all("\u3400" <= ch <= "\u9fff" for ch in word):
+            return word
+    return None
+
+
+def _zh_classifier(noun: str) -> str:
+    """家 for places of business, 位 for people, else 个."""
+    if noun.endswith(("店", "厅", "馆", "所", "院", "廊", "吧", "房")):
+        return "家"
+    if noun.endswith(("师", "生", "医", "员")):
+        return "位"
+    return "个"
 
 
 def _common_type(graph: nx.MultiDiGraph, members: tuple[str, ...]) -> tuple[str, ...]:

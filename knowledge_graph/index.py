@@ -43,7 +43,7 @@ from knowledge_graph.model import (
     SEMANTICS,
     Label,
 )
-from knowledge_graph.place_names import ZH_PLACE_NAMES
+from knowledge_graph.place_names import PLACE_NICKNAMES, ZH_PLACE_NAMES
 from knowledge_graph.schema import fitting_concepts, graph_schema, spoken_names
 from knowledge_graph.values import Dimension, Quantity, Text, count_family
 
@@ -266,6 +266,8 @@ class GraphIndex:
     # Chinese names of the places the graph holds in English ("丹佛" -> "Denver"), longest
     # first, where only one of its places has that name.
     zh_places: tuple[tuple[str, str], ...] = ()
+    # What people call the graph's places instead ("Chi-town" -> "Chicago").
+    nicknames: tuple[tuple[re.Pattern[str], str], ...] = ()
 
     def spelled_out(self, text: str) -> str:
         """``text`` with initials written in capitals ("a hotel in NY") replaced by the one
@@ -280,6 +282,8 @@ class GraphIndex:
                 return word
             return self.initials.get(folded, word)
 
+        for pattern, value in self.nicknames:
+            text = pattern.sub(value, text)
         if self.initials:
             text = _INITIALS.sub(expand, text)
         for chinese, english in self.zh_places:
@@ -530,6 +534,7 @@ def _build(graph: nx.MultiDiGraph) -> GraphIndex:
         if isinstance(value, Text)
     ]
     initials = _initials(place_values)
+    nicknames = _nicknames(place_values)
     zh_places = _zh_places(
         [*place_values, *(label.text for _, d in graph.nodes(data=True) for label in d["labels"])]
     )
@@ -562,6 +567,7 @@ def _build(graph: nx.MultiDiGraph) -> GraphIndex:
         classes=classes,
         initials=initials,
         zh_places=zh_places,
+        nicknames=nicknames,
     )
 
 
@@ -664,6 +670,33 @@ def _text_values(graph: nx.MultiDiGraph) -> tuple[SurfaceTrie, dict[str, tuple[s
 
 _INITIALS = re.compile(r"\b[A-Z]{2,4}\b")
 _CAPITALISED = re.compile(r"[A-Z][a-z]+(?: [A-Z][a-z]+){1,3}")
+
+
+def _nicknames(names: Iterable[str]) -> tuple[tuple[re.Pattern[str], str], ...]:
+    """A pattern per nickname of a place the graph holds ("Chi-town" for Chicago), the
+    longest first; a nickname two held places share reads as neither."""
+    held: dict[str, set[str]] = defaultdict(set)
+    for name in names:
+        value = name.strip()
+        for nickname in PLACE_NICKNAMES.get(value.casefold(), ()):
+            held[nickname].add(value)
+        if _CAPITALISED.fullmatch(value):
+            # "SD" is also the initials of the graph's "Santa Dolores": ambiguous.
+            initials = "".join(w[0] for w in value.split())
+            if initials in held or initials in _ALL_NICKNAMES:
+                held[initials].add(value)
+    found = []
+    for nickname, values in sorted(held.items(), key=lambda pair: -len(pair[0])):
+        if len(values) != 1 or nickname.casefold() in {v.casefold() for v in values}:
+            continue
+        short = len(nickname.replace(".", "")) <= 3 and nickname.isupper()
+        flags = 0 if short else re.IGNORECASE  # "LA" in capitals only, "vegas" any case
+        body = re.escape(nickname)
+        found.append((re.compile(rf"(?<![\w.]){body}(?![\w])", flags), next(iter(values))))
+    return tuple(found)
+
+
+_ALL_NICKNAMES = frozenset(n for names in PLACE_NICKNAMES.values() for n in names)
 
 
 def _zh_places(names: Iterable[str]) -> tuple[tuple[str, str], ...]:

@@ -8,7 +8,34 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-__all__ = ["ZH_PLACE_NAMES"]
+__all__ = ["PLACE_NICKNAMES", "ZH_PLACE_NAMES"]
+
+#: English name (casefolded) -> what people call it instead ("Chi-town", "SFO", "Philly").
+#: Two-letter forms count only in capitals ("LA", not "la").
+PLACE_NICKNAMES: Mapping[str, tuple[str, ...]] = {
+    "san francisco": ("San Fran", "SF", "SFO", "Frisco", "San Fransisco"),
+    "los angeles": ("LA", "L.A.", "LAX"),
+    "new york": ("NYC", "NY", "New York City", "the Big Apple"),
+    "new york city": ("NYC", "NY"),
+    "chicago": ("Chi-town", "Chitown", "Chi town", "Windy City"),
+    "philadelphia": ("Philly",),
+    "las vegas": ("Vegas", "LV"),
+    "atlanta": ("ATL", "Hotlanta"),
+    "san diego": ("SD", "SAN"),
+    "san jose": ("SJ", "SJC"),
+    "washington": ("DC", "D.C.", "Washington DC", "Washington D.C."),
+    "seattle": ("SEA",),
+    "portland": ("PDX",),
+    "sacramento": ("Sac", "Sacto"),
+    "london": ("LDN",),
+    "paris": ("CDG",),
+    "vancouver": ("YVR",),
+    "toronto": ("YYZ", "the 6ix", "T.O."),
+    "new orleans": ("NOLA",),
+    "phoenix": ("PHX",),
+    "denver": ("DEN",),
+    "oakland": ("OAK",),
+}
 
 #: English name (casefolded) -> its Chinese names, the usual one first.
 ZH_PLACE_NAMES: Mapping[str, tuple[str, ...]] = {

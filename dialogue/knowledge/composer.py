@@ -217,12 +217,13 @@ class ComposedAnswerer:
         members = select(graph, q).members
         if not members:
             return None
-        kind = kind_of(graph, q, members)
-        if kind is None:
+        named = kind_of(graph, q, members)
+        if named is None:
             return None
+        kind, classifier = named
         rest = [node for node in members if node not in skip]
         names = [display_name(graph, node, lang) for node in rest[:MAX_NAMED]]
-        return count_sentence(kind, "", names, len(members), lang)
+        return count_sentence(kind, classifier, names, len(members), lang)
 
     def _comparison(
         self, graph: nx.MultiDiGraph, q: Question, facts: Sequence[Fact], lang: str

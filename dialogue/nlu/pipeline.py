@@ -23,6 +23,7 @@ import torch
 from safetensors.torch import load_file, save_file
 
 from dialogue.exceptions import IncompatibleModelError, ModelError
+from dialogue.nlu.compound import asking_part
 from dialogue.nlu.config import NLUConfig
 from dialogue.nlu.embeddings import SentenceEncoder
 from dialogue.nlu.entity_rules import KnowledgeNames, RuleExtractor, synonym_names
@@ -135,11 +136,21 @@ class NLUPipeline:
     def parse(self, text: str) -> ParseResult:
         """Intent ranking (calibrated, best first), decided intent and entities of a message."""
         ranking = tuple(IntentScore(name, p) for name, p in self.classifier.rank(text))
+        entities = self.entities(text, ranking[0].name)
+        asking = asking_part(text, entities)
+        if asking is not None:
+            # "I want to return order A10004, my email is …": the intent is what the
+            # request says, where the request alone is surer of it than the whole message
+            # is of another; the informing clause only adds its entities.
+            asked = tuple(IntentScore(name, p) for name, p in self.classifier.rank(asking))
+            if asked[0].name != ranking[0].name and asked[0].confidence > ranking[0].confidence:
+                ranking = asked
+                entities = self.entities(text, ranking[0].name)
         return ParseResult(
             text=text,
             intent=self._decide(ranking),
             intent_ranking=ranking,
-            entities=self.entities(text, ranking[0].name),
+            entities=entities,
             language=detect_language(text),
         )
 

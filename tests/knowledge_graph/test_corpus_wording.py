@@ -117,7 +117,7 @@ def test_a_list_says_how_many_and_names_the_first(corpus: nx.MultiDiGraph) -> No
     assert reply.startswith("We have 10 hotels in Toronto, including ")
     assert reply.count("Toronto") >= 2 and "New York" not in reply
     assert answer(corpus, "I would like to see a general practitioner.") == (
-        "We have 2 General Practitioner doctors: Alchemy John MD and Bastoni Kelly A MD."
+        "We have 2 general practitioners: Alchemy John MD and Bastoni Kelly A MD."
     )
 
 
@@ -127,7 +127,7 @@ def test_the_kind_of_a_list_reads_back_as_the_same_set(corpus: nx.MultiDiGraph) 
 
     q = analyse_question(corpus, "Find me an Italian restaurant in Corte Madera")
     members = select(corpus, q).members
-    assert kind_of(corpus, q, members) == "Italian restaurants in Corte Madera"
+    assert kind_of(corpus, q, members) == ("Italian restaurants in Corte Madera", "")
     assert kind_of(corpus, q, ("hotel-001",)) is None  # another set: not said as this one
     bounded = analyse_question(corpus, "hotels in Toronto under $100 a night")
     assert kind_of(corpus, bounded, select(corpus, bounded).members) is None
@@ -154,7 +154,7 @@ def test_a_place_named_in_chinese_is_the_graphs_english_value() -> None:
     q = analyse_question(graph, "丹佛有哪些酒店？")
     assert any(value == "Denver" for _, value in q.texts)
     reply = answer(graph, "丹佛有哪些酒店？")
-    assert "Denver" in reply and "Seattle" not in reply
+    assert reply.startswith("我们有25家Denver的酒店，包括") and "Seattle" not in reply
     # A Chinese name of a place the graph does not hold adds nothing.
     assert graph_index(graph).spelled_out("旧金山有哪些酒店？") == "旧金山有哪些酒店？"
 
@@ -169,3 +169,32 @@ def test_a_chinese_name_of_two_held_places_reads_as_neither() -> None:
     index = graph_index(graph)
     assert index.spelled_out("奥克兰有哪些店？") == "奥克兰有哪些店？"
     assert index.spelled_out("丹佛有哪些店？") == "Denver有哪些店？"
+
+
+def test_what_people_call_a_place_is_the_graphs_place() -> None:
+    graph = load_graph(SAMPLE.parent / "city-stays" / "graph.csv")
+    index = graph_index(graph)
+    assert index.spelled_out("hotels in Chi-town") == "hotels in Chicago"
+    assert index.spelled_out("a hotel in chi town please") == "a hotel in Chicago please"
+    assert index.spelled_out("salons in Philly") == "salons in Philly"  # not held: unchanged
+    reply = answer(graph, "any hotels in Chi-town?")
+    assert "Chicago" in reply and "Denver" not in reply
+    short = graph_index(
+        parse_csv(
+            "subject,predicate,object,unit\n"
+            "a,type,Hotel,\na,name,Alpha,\na,city,Los Angeles,\n"
+            "b,type,Hotel,\nb,name,Beta,\nb,city,Denver,\n"
+        )
+    )
+    assert short.spelled_out("hotels in LA") == "hotels in Los Angeles"
+    assert short.spelled_out("tra la la") == "tra la la"  # two letters: capitals only
+
+
+def test_a_category_value_names_the_list() -> None:
+    graph = load_graph(SAMPLE.parent / "city-stays" / "graph.csv")
+    assert answer(graph, "I'd like to find a museum in Chicago.").startswith(
+        "We have 2 museums in Chicago: "
+    )
+    assert answer(graph, "Are there any parks in Portland?").startswith(
+        "We have 1 park in Portland: Portland Riverfront Park"
+    )
