@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
@@ -19,6 +20,7 @@ from app.console import pages as console_pages
 from app.console import routes as console_routes
 from app.console import socket as console_socket
 from app.db.orders import load_orders
+from app.db.settings_audit import record_settings, settings_values
 from app.security import HardeningMiddleware
 from app.services import Services
 from app.settings import Settings
@@ -40,6 +42,21 @@ async def load_demo_orders(services: Services) -> None:
         log.info("loaded %d sample orders from %s", added, path)
 
 
+async def record_start_settings(services: Services) -> None:
+    """Add this start's settings to the audit trail when they differ from the last start's
+    (a failure is logged: the audit never keeps the product from starting)."""
+    actor = f"kefu run@{socket.gethostname()}"[:128]
+    try:
+        async with services.db.session() as session:
+            event = await record_settings(session, settings_values(services.settings), actor=actor)
+            await session.commit()
+    except Exception:
+        log.exception("could not record the settings of this start")
+        return
+    if event is not None and event.changes:
+        log.info("settings changed since the last start: %s", ", ".join(sorted(event.changes)))
+
+
 def create_app(settings: Settings, *, services: Services | None = None) -> FastAPI:
     """Build the app. ``services`` defaults to ``Services.build(settings)`` at start-up."""
 
@@ -48,6 +65,7 @@ def create_app(settings: Settings, *, services: Services | None = None) -> FastA
         live = services or Services.build(settings)
         app.state.services = live
         await load_demo_orders(live)
+        await record_start_settings(live)
         recovered = await live.bot.recover()
         if recovered:
             log.info("resuming %d conversation(s) with unanswered messages", recovered)

@@ -65,6 +65,8 @@ _SOCIAL_EN = re.compile(
     r"|how (?:can|may) i help(?: you)?(?: today)?"
     r"|have a (?:great|nice|good) day"
     r"|sorry, i (?:don't|do not) have that information"
+    # what the composer says of a part of a question the graph has nothing on
+    r"|i (?:don't|do not) have information on (?:whether [a-z' -]{1,60}|the rest of your question)"
     r"|i can connect you (?:with|to) a human agent"
     r")\s*[.!?]*$",
     re.IGNORECASE,
@@ -72,7 +74,7 @@ _SOCIAL_EN = re.compile(
 _SOCIAL_ZH = re.compile(
     r"^(?:您好|你好|谢谢(?:您的(?:提问|耐心|咨询))?|不客气|很高兴为您服务|很乐意为您解答|希望对您有帮助|"
     r"还有(?:什么|其他)(?:可以|能)帮(?:您|你)的吗|如(?:有|果还有)(?:其他|任何)问题[，,]?(?:请)?随时(?:告诉我|联系我们|咨询)|"
-    r"祝您(?:购物愉快|生活愉快)|请问还有什么需要帮助的吗|抱歉，我没有这方面的信息，可以为您转接人工客服)\s*[。！？!?.]*$"
+    r"祝您(?:购物愉快|生活愉快)|您问题的其余部分，我没有相关信息|请问还有什么需要帮助的吗|抱歉，我没有这方面的信息，可以为您转接人工客服)\s*[。！？!?.]*$"
 )
 
 # Words that state nothing by themselves. Content words are licensed only by the graph.

@@ -37,6 +37,27 @@ _FUNCTION_WORDS = frozenset(
     }
 )
 _WORD = re.compile(r"[A-Za-z][A-Za-z'-]{2,}")
+# "I need a hotel in Chicago for 2 nights, any with a pool?": a clause after a comma asks
+# on its own.
+_CLAUSE_BREAK = re.compile(
+    r"[,;]\s+(?=(?:any|and|also|do|does|is|are|can|could|what|how|where|when|which|who|"
+    r"will|would|plus)\b)",
+    re.IGNORECASE,
+)
+_SUBORDINATE = re.compile(
+    r"^\s*(?:if|when|whenever|after|before|since|because|although|though|once|while|unless|"
+    r"in case|as soon as)\b",
+    re.IGNORECASE,
+)
+
+
+def _clauses(sentence: str) -> list[str]:
+    """A sentence, or its clauses where a comma starts another question ("…, any with a
+    pool?"); "If the price drops, do I get the difference?" and "Which is lighter, A or
+    B?" stay one question."""
+    if _SUBORDINATE.match(sentence):
+        return [sentence]
+    return _CLAUSE_BREAK.split(sentence)
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,18 +71,23 @@ class UnlinkedPart:
 def unlinked_parts(
     graph: nx.MultiDiGraph, message: str, *, focus: Sequence[str] = ()
 ) -> tuple[UnlinkedPart, ...]:
-    """The sentences of ``message`` that ask about something the graph does not hold.
+    """The sentences (or clauses) of ``message`` that ask about something the graph does
+    not hold.
 
-    Only a message of several sentences has parts: a message that links to nothing as a
+    Only a message of several sentences or clauses has parts: a message that links to nothing as a
     whole is the plain "I don't know" of the whole answer. ``focus``: the things the
     message is about (what "they" in a part refers to)."""
-    sentences = split_sentences(message)
-    if len(sentences) < 2:
+    pieces = [
+        piece.strip()
+        for sentence in split_sentences(message)
+        for piece in _clauses(sentence.text)
+        if piece.strip()
+    ]
+    if len(pieces) < 2:
         return ()
     index = graph_index(graph)
     parts: list[UnlinkedPart] = []
-    for sentence in sentences:
-        text = sentence.text
+    for text in pieces:
         if not is_request(text) or not re.search(r"[A-Za-z]", text):
             continue
         q = analyse_question(graph, text, focus=focus)

@@ -150,6 +150,20 @@ class AccountEvent(Base):
     detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
 
+class SettingsEvent(Base):
+    """The settings a process started with, recorded when they differ from the last start's:
+    ``changes`` maps each changed setting to ``{"from", "to"}``; ``values`` holds them all
+    (secrets only as fingerprints, credentials in URLs masked). Never updated or deleted."""
+
+    __tablename__ = "settings_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    actor: Mapped[str] = mapped_column(String(128))
+    changes: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    values: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
 class Order(Base):
     """A shop order, as the business actions see it (the demo loads assistants/acme/store/orders.csv)."""
 

@@ -18,7 +18,7 @@ from typing import Any
 import networkx as nx
 
 from dialogue.answering import KnowledgeReply
-from dialogue.knowledge.listing import continuation, shown_members
+from dialogue.knowledge.listing import Continuation, continuation, shown_members
 from dialogue.knowledge.pipeline import KnowledgeAnswerer
 from dialogue.knowledge.sampling import mode_for_intent
 from knowledge_graph import ClaimCheck, ClaimStatus, detect_language, load_graph
@@ -72,7 +72,7 @@ def _owns_facts(graph: nx.MultiDiGraph, node: str) -> bool:
     return bool(data.get("values")) or graph.out_degree(node) > 0
 
 
-def result_language(continued: object, text: str) -> str | None:
+def _continued_language(continued: Continuation | None, text: str) -> str | None:
     """A continued list is answered in the language of the message that continued it
     ("还有别的吗？" after an English list: Chinese)."""
     return detect_language(text) if continued is not None else None
@@ -262,7 +262,7 @@ class ConversationKnowledge:
             asked,
             mode=mode_for_intent(intent),
             focus=() if continued is not None else focus_nodes(graph, entities, slots),
-            language=language if text != question else result_language(continued, text),
+            language=language if text != question else _continued_language(continued, text),
             skip=skip,
         )
         claims = tuple(claim_json(check) for check in result.claims)

@@ -33,6 +33,7 @@ from knowledge_graph import (
     arepair,
     check,
     detect_language,
+    link,
     repair,
     retrieve,
     split_sentences,
@@ -264,6 +265,14 @@ class KnowledgeAnswerer:
             shown = select(graph, q).members[: self.composer.max_sentences]
             said_text = fold(text)
             compared = all(fold(display_name(graph, m, lang)) in said_text for m in shown)
+        # "Tell me about Benissimo Restaurant & Bar": an answer that never names it ("It
+        # does not have seating outdoors…") leaves the customer guessing what "it" is.
+        names_it = (
+            not q.subjects
+            or q.from_focus
+            or bool(q.predicates)  # "How much is the Vector 14?" -> "It costs $1099.00."
+            or _names(graph, text, q.subjects[0])
+        )
         # A yes/no question: the model's "No," before a repaired sentence must not say the
         # opposite of what the graph says (the composed answer knows the right word).
         expected, said = _polarity(composed), _polarity(text)
@@ -271,6 +280,7 @@ class KnowledgeAnswerer:
             not text.strip()
             or mostly_repaired
             or not compared
+            or not names_it
             or (expected is not None and said != expected)
             or not any(v.grounding is Grounding.GROUNDED for v in verdicts if v.delivered)
             or (asked and not asked & answered)
@@ -351,6 +361,11 @@ class KnowledgeAnswerer:
             model=model_name,
             generation_ms=generation_s * 1000,
         )
+
+
+def _names(graph: nx.MultiDiGraph, text: str, node: str) -> bool:
+    """Whether ``text`` names ``node`` (its name, an alias or a short form of it)."""
+    return any(node in mention.nodes for mention in link(graph, text))
 
 
 def degenerate(text: str) -> bool:

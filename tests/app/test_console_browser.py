@@ -156,4 +156,8 @@ async def test_admins_see_account_changes_on_the_operations_page(
         rows = await trail.locator("tbody tr").all_inner_texts()
         assert any("ana" in r and "created as agent" in r and "cli" in r for r in rows), rows
         assert any("root" in r and "created as admin" in r for r in rows), rows
+        settings = page.get_by_test_id("settings-events")
+        await settings.locator("tbody tr").first.wait_for()
+        started = await settings.locator("tbody tr").all_inner_texts()
+        assert any("kefu run@" in r for r in started), started
         await page.screenshot(path=str(SCREENSHOTS / "ops-account-changes.png"), full_page=True)

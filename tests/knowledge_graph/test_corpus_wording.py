@@ -198,3 +198,12 @@ def test_a_category_value_names_the_list() -> None:
     assert answer(graph, "Are there any parks in Portland?").startswith(
         "We have 1 park in Portland: Portland Riverfront Park"
     )
+
+
+def test_a_clause_after_a_comma_is_a_part_but_a_condition_is_not() -> None:
+    from knowledge_graph.question_parts import unlinked_parts
+
+    graph = load_graph(SAMPLE.parent / "city-stays" / "graph.csv")
+    parts = unlinked_parts(graph, "I need a hotel in Chicago for 2 nights, any with a pool?")
+    assert [p.text for p in parts] == ["any with a pool?"]
+    assert not unlinked_parts(graph, "If the spa is closed, do I get the difference?")

@@ -13,7 +13,7 @@ from starlette.concurrency import run_in_threadpool
 from app.api.deps import ServicesDep
 from app.auth.deps import AdminDep
 from app.console.stats import daily_stats
-from app.db.models import AccountAction, AccountEvent, JobRun, User
+from app.db.models import AccountAction, AccountEvent, JobRun, SettingsEvent, User
 from app.db.users import (
     MIN_PASSWORD_CHARS,
     account_event,
@@ -154,6 +154,25 @@ async def account_events(
                 "username": event.username,
                 "detail": event.detail,
             }
+            for event in events
+        ]
+    }
+
+
+@stats_router.get("/settings-events")
+async def settings_events(
+    services: ServicesDep,
+    admin: AdminDep,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+) -> dict[str, Any]:
+    """The audit trail of settings: each start whose settings differed from the last
+    start's, with what changed (secrets as fingerprints only), newest first."""
+    query = select(SettingsEvent).order_by(SettingsEvent.id.desc()).limit(limit)
+    async with services.db.session() as session:
+        events = (await session.execute(query)).scalars().all()
+    return {
+        "events": [
+            {"at": event.at.isoformat(), "actor": event.actor, "changes": event.changes}
             for event in events
         ]
     }

@@ -156,4 +156,27 @@
       if (!data.events.length) document.getElementById("account-status").textContent = "No changes yet.";
     })
     .catch(function (e) { document.getElementById("account-status").textContent = e.message; });
+
+  function changed(changes) {
+    var names = Object.keys(changes);
+    if (!names.length) return "first start recorded";
+    return names.map(function (name) {
+      var c = changes[name];
+      return name + ": " + (c.from === null ? "–" : c.from) + " → " + (c.to === null ? "–" : c.to);
+    }).join("; ");
+  }
+
+  fetch("/api/v1/admin/settings-events?limit=20", { credentials: "same-origin" })
+    .then(function (r) { if (!r.ok) throw new Error("Settings changes: HTTP " + r.status); return r.json(); })
+    .then(function (data) {
+      var body = document.getElementById("settings-events");
+      data.events.forEach(function (event) {
+        var row = el("tr");
+        [event.at.slice(0, 19).replace("T", " "), event.actor, changed(event.changes)]
+          .forEach(function (c) { row.appendChild(el("td", c)); });
+        body.appendChild(row);
+      });
+      if (!data.events.length) document.getElementById("settings-status").textContent = "No starts recorded yet.";
+    })
+    .catch(function (e) { document.getElementById("settings-status").textContent = e.message; });
 })();

@@ -324,6 +324,16 @@ async def test_a_draft_that_skips_the_asked_fact_is_replaced(demo: nx.MultiDiGra
     assert "129" in answer.text
 
 
+async def test_a_description_that_never_names_the_thing_is_replaced(demo: nx.MultiDiGraph) -> None:
+    # "Tell me about X" answered "It costs …": true, but which "it"? The composed answer
+    # names it. An attribute question may say "it" ("How much is it?" -> "It costs …").
+    model = ScriptedChatModel(["It costs $129.00.", "It costs $129.00."])
+    described = await KnowledgeAnswerer(model).answer(demo, "Tell me about the Aurora X2")
+    assert described.fell_back and "Aurora X2" in described.text
+    priced = await KnowledgeAnswerer(model).answer(demo, "How much is the Aurora X2?")
+    assert priced.text == "It costs $129.00." and not priced.fell_back
+
+
 async def test_no_rewrites_once_the_answer_has_taken_its_budget(demo: nx.MultiDiGraph) -> None:
     # A slow first draft with a wrong sentence: no second generation, the composed answer.
     model = ScriptedChatModel(
