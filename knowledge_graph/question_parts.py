@@ -74,9 +74,9 @@ def unlinked_parts(
     """The sentences (or clauses) of ``message`` that ask about something the graph does
     not hold.
 
-    Only a message of several sentences or clauses has parts: a message that links to nothing as a
-    whole is the plain "I don't know" of the whole answer. ``focus``: the things the
-    message is about (what "they" in a part refers to)."""
+    Only a message of several sentences or clauses has parts: a message that links to
+    nothing as a whole is the plain "I don't know" of the whole answer. ``focus``: the
+    things the message is about (what "they" in a part refers to)."""
     pieces = [
         piece.strip()
         for sentence in split_sentences(message)
