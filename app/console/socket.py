@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 
 from app.auth.deps import COOKIE, principal_from_cookie
-from app.realtime import CONSOLE_CHANNEL, to_agents, to_customer
+from app.realtime import CONSOLE_CHANNEL, SIGNED_OUT, to_agents, to_customer
 from app.services import Services
 
 router = APIRouter()
@@ -52,6 +52,13 @@ async def console_socket(websocket: WebSocket) -> None:
 
     async def forward() -> None:
         async for frame in subscription:
+            if frame.get("type") == SIGNED_OUT:
+                if frame.get("user_id") == principal.user_id:
+                    # Deactivated, a new role or password through the admin API: closed
+                    # now (the heartbeat catches the command line's within 20 s).
+                    await websocket.close(code=1008, reason="signed out")
+                    return
+                continue
             await send(frame)
 
     cookie = websocket.cookies.get(COOKIE)

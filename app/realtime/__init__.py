@@ -2,7 +2,9 @@
 
 from app.realtime.fanout import (
     CONSOLE_CHANNEL,
+    SIGNED_OUT,
     publish_message,
+    sign_out_consoles,
     to_agents,
     to_customer,
 )
@@ -11,6 +13,7 @@ from app.realtime.locks import InProcessLocks, Locks
 
 __all__ = [
     "CONSOLE_CHANNEL",
+    "SIGNED_OUT",
     "Hub",
     "InProcessHub",
     "InProcessLocks",
@@ -18,6 +21,7 @@ __all__ = [
     "Subscription",
     "conversation_channel",
     "publish_message",
+    "sign_out_consoles",
     "to_agents",
     "to_customer",
 ]

@@ -55,6 +55,16 @@ async def to_customer(hub: Hub, conversation_id: str, frame: dict[str, Any]) -> 
     await hub.publish(conversation_channel(conversation_id), {"audience": "all", "frame": frame})
 
 
+# Not for agents' eyes: tells every console socket of ``user_id`` to close (deactivated,
+# a new role or password), on every replica.
+SIGNED_OUT = "signed_out"
+
+
+async def sign_out_consoles(hub: Hub, user_id: int) -> None:
+    """Close every open console socket of ``user_id`` now, whichever replica holds it."""
+    await hub.publish(CONSOLE_CHANNEL, {"type": SIGNED_OUT, "user_id": user_id})
+
+
 async def to_agents(hub: Hub, conversation_id: str, frame: dict[str, Any]) -> None:
     """A frame for agent consoles only; ``conversation_id`` is added."""
     await hub.publish(CONSOLE_CHANNEL, {**frame, "conversation_id": conversation_id})

@@ -4,14 +4,18 @@ role or password signs the account out everywhere; unknown users are one clear l
 
 from __future__ import annotations
 
+import asyncio
+import json
 import os
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
+import websockets
 
 from tests.console_client import Agent, create_account
 from tests.servers import REPO, ServerProcess
@@ -123,6 +127,35 @@ def test_admins_do_the_same_in_the_admin_api(world: tuple[ServerProcess, str]) -
         "/api/v1/admin/users/cy", json={"is_active": False}, headers={"X-CSRF-Token": agent.csrf}
     )
     assert denied.status_code == 403
+
+
+async def test_deactivating_through_the_api_closes_the_console_at_once(
+    world: tuple[ServerProcess, str],
+) -> None:
+    server, url = world
+    create_account(url, "fay", PASSWORD, "agent", "Fay")
+    create_account(url, "root2", PASSWORD, "admin", "Root Two")
+    root, dee = Agent(server.http_url), Agent(server.http_url)
+    assert root.login("root2", PASSWORD).status_code == 200
+    assert dee.login("fay", PASSWORD).status_code == 200
+    await dee.listen()
+    watcher = Agent(server.http_url)
+    assert watcher.login("root2", PASSWORD).status_code == 200
+    await watcher.listen()  # another account's console stays open
+    started = time.monotonic()
+    off = root.http.patch(
+        "/api/v1/admin/users/fay", json={"is_active": False}, headers={"X-CSRF-Token": root.csrf}
+    )
+    assert off.status_code == 200
+    with pytest.raises(websockets.ConnectionClosed) as closed:
+        await asyncio.wait_for(dee.ws.recv(), 10)
+    assert closed.value.rcvd is not None and closed.value.rcvd.code == 1008
+    assert time.monotonic() - started < 5  # not at the next 20 s heartbeat
+    await watcher.ws.send(json.dumps({"type": "ping"}))
+    assert (await watcher.recv_until(lambda f: f.get("type") == "pong"))["type"] == "pong"
+    assert not any(f.get("type") == "signed_out" for f in watcher.frames)
+    for agent in (dee, watcher, root):
+        await agent.close()
 
 
 def test_every_account_change_is_in_the_audit_trail(world: tuple[ServerProcess, str]) -> None:

@@ -21,6 +21,7 @@ from app.db.users import (
     hash_password,
     sessions_of,
 )
+from app.realtime import sign_out_consoles
 from app.tasks.jobs import NLU_EVALUATION
 
 router = APIRouter(prefix="/api/v1/admin/users", tags=["admin"])
@@ -116,7 +117,9 @@ async def change_user(
         if password_hash is not None:
             user.password_hash = password_hash
         await session.commit()
-        return _public(user)
+    if body.is_active is False or body.role is not None or password_hash is not None:
+        await sign_out_consoles(services.hub, user.id)
+    return _public(user)
 
 
 stats_router = APIRouter(prefix="/api/v1/admin", tags=["admin"])
