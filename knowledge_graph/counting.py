@@ -110,16 +110,20 @@ def kind_of(
         return None
     places: list[str] = []
     others: list[str] = []
+    categories: set[str] = set()  # values of a category-like attribute ("Museum")
     for predicate, value in q.texts:
+        said = set(predicate_words(predicate))
         # A value two attributes hold (a hotel's location, a salon's city) is said once.
-        held = places if set(predicate_words(predicate)) & _PLACE_WORDS else others
+        held = places if said & _PLACE_WORDS else others
         if value not in held:
             held.append(value)
+        if said & _CATEGORY_WORDS:
+            categories.add(value)
     if q.lang == "zh":
         noun = _zh_noun(types[0])
         if noun is None:
             return None
-        kind = "".join([*(f"{p}的" for p in places), *others, noun])
+        kinds = ["".join([*(f"{p}的" for p in places), *others, noun])]
         classifier = _zh_classifier(noun)
     else:
         words = re.sub(r"(?<=[a-z])(?=[A-Z])", " ", types[0]).casefold().split()
@@ -128,30 +132,22 @@ def kind_of(
         words[-1] = _plural(words[-1])
         where = [f"in {p}" for p in places]
         kinds = [" ".join([*others, *words, *where])]
-        if len(others) == 1 and _CATEGORY_WORDS & set(_asked_predicates(q, others[0])):
+        if len(others) == 1 and others[0] in categories:
             # "museums in Chicago" rather than "Museum attractions in Chicago"
             category = others[0].casefold().split()
             if category and all(w.isalpha() for w in category) and not _adjective(category[-1]):
                 category[-1] = _plural(category[-1])
                 kinds.insert(0, " ".join([*category, *where]))
-        for kind in kinds:
-            found = members_of(graph, kind, q.lang)
-            if found is not None and set(found) == set(members):
-                return kind, ""
-        return None
-    found = members_of(graph, kind, q.lang)
-    if found is None or set(found) != set(members):
-        return None
-    return kind, classifier
+        classifier = ""
+    for kind in kinds:
+        found = members_of(graph, kind, q.lang)
+        if found is not None and set(found) == set(members):
+            return kind, classifier
+    return None
 
 
 # Attributes whose values name the kind of thing ("category: Museum").
 _CATEGORY_WORDS = frozenset({"category", "type", "kind", "genre", "style", "cuisine"})
-
-
-def _asked_predicates(q: Question, value: str) -> tuple[str, ...]:
-    """The words of the predicates that hold ``value`` in the question's conditions."""
-    return tuple(w for p, v in q.texts if v == value for w in predicate_words(p))
 
 
 def _adjective(word: str) -> bool:

@@ -477,12 +477,12 @@ def _build(graph: nx.MultiDiGraph) -> GraphIndex:
         for form in (node_type.casefold(), node_type.casefold() + "s")
     }
     shared_words = Counter(w for p in predicates for w in set(predicate_words(p)))
-    text_values: dict[str, set[str]] = defaultdict(set)
+    # Every literal text value, by predicate: its kind of value ("what cuisine?") and the
+    # places the graph holds ("NY", "Chi-town", "丹佛").
+    text_values: dict[str, list[str]] = defaultdict(list)
     for _, data in graph.nodes(data=True):
         for predicate, pairs in data["values"].items():
-            text_values[predicate].update(
-                v.value.strip().casefold() for _, v in pairs if isinstance(v, Text)
-            )
+            text_values[predicate].extend(v.value for _, v in pairs if isinstance(v, Text))
     for predicate in sorted(predicates):  # one order whatever the hash seed
         cues.add(predicate.replace("_", " "), Entry(predicate, 0.8, CueKind.ATTRIBUTE))
         spoken = " ".join(predicate_words(predicate))
@@ -501,7 +501,8 @@ def _build(graph: nx.MultiDiGraph) -> GraphIndex:
                 # A customer's synonym ("stars" of a rating) under the id's own word ("stars"
                 # of star_rating): the attribute that says it outright wins a tie.
                 cues.add(form, Entry(predicate, 0.6 if form in own else 0.55, CueKind.ATTRIBUTE))
-        for phrase in family_cues(text_values.get(predicate, set())):
+        folded = {v.strip().casefold() for v in text_values.get(predicate, ())}
+        for phrase in family_cues(folded):
             # "what cuisine?" of a ``category`` holding Italian, Asian, American
             if phrase not in type_words and not entities.entries(phrase):
                 cues.add(phrase, Entry(predicate, 0.5, CueKind.ATTRIBUTE))
@@ -526,13 +527,7 @@ def _build(graph: nx.MultiDiGraph) -> GraphIndex:
         if predicate not in predicates:  # described, never used: names only
             info.names = spoken_names(predicate, info.names, ())
     texts, text_owners = _text_values(graph)
-    place_values = [
-        value.value
-        for _, data in graph.nodes(data=True)
-        for pairs in data["values"].values()
-        for _, value in pairs
-        if isinstance(value, Text)
-    ]
+    place_values = [value for values in text_values.values() for value in values]
     initials = _initials(place_values)
     nicknames = _nicknames(place_values)
     zh_places = _zh_places(
@@ -680,11 +675,10 @@ def _nicknames(names: Iterable[str]) -> tuple[tuple[re.Pattern[str], str], ...]:
         value = name.strip()
         for nickname in PLACE_NICKNAMES.get(value.casefold(), ()):
             held[nickname].add(value)
-        if _CAPITALISED.fullmatch(value):
-            # "SD" is also the initials of the graph's "Santa Dolores": ambiguous.
-            initials = "".join(w[0] for w in value.split())
-            if initials in held or initials in _ALL_NICKNAMES:
-                held[initials].add(value)
+        initials = _initials_of(value)
+        # "SD" is also the initials of the graph's "Santa Dolores": ambiguous.
+        if initials is not None and (initials in held or initials in _ALL_NICKNAMES):
+            held[initials].add(value)
     found = []
     for nickname, values in sorted(held.items(), key=lambda pair: -len(pair[0])):
         if len(values) != 1 or nickname.casefold() in {v.casefold() for v in values}:
@@ -716,9 +710,17 @@ def _initials(texts: Iterable[str]) -> dict[str, str]:
     found: dict[str, set[str]] = defaultdict(set)
     for text in texts:
         value = text.strip()
-        if _CAPITALISED.fullmatch(value):
-            found["".join(w[0] for w in value.split()).casefold()].add(value)
+        initials = _initials_of(value)
+        if initials is not None:
+            found[initials.casefold()].add(value)
     return {short: next(iter(full)) for short, full in found.items() if len(full) == 1}
+
+
+def _initials_of(value: str) -> str | None:
+    """ "New York" -> "NY"; None for anything but two to four capitalised words."""
+    if not _CAPITALISED.fullmatch(value):
+        return None
+    return "".join(w[0] for w in value.split())
 
 
 _PLURALISABLE = re.compile(r"[A-Za-z][A-Za-z ]{2,30}[a-rt-z]")

@@ -103,7 +103,9 @@ async def change_user(
             user, active=body.is_active, role=body.role, password=password_hash is not None
         )
         ended = 0
-        if body.is_active is False or body.role is not None or password_hash is not None:
+        # Deactivated, a new role or password: the account signs in again everywhere.
+        signs_out = body.is_active is False or body.role is not None or password_hash is not None
+        if signs_out:
             result = await session.execute(sessions_of(user))
             ended = int(getattr(result, "rowcount", 0) or 0)
         for action, detail in changes:
@@ -117,7 +119,7 @@ async def change_user(
         if password_hash is not None:
             user.password_hash = password_hash
         await session.commit()
-    if body.is_active is False or body.role is not None or password_hash is not None:
+    if signs_out:
         await sign_out_consoles(services.hub, user.id)
     return _public(user)
 

@@ -143,19 +143,22 @@
     return text;
   }
 
-  fetch("/api/v1/admin/account-events?limit=50", { credentials: "same-origin" })
-    .then(function (r) { if (!r.ok) throw new Error("Account changes: HTTP " + r.status); return r.json(); })
-    .then(function (data) {
-      var body = document.getElementById("account-events");
-      data.events.forEach(function (event) {
-        var row = el("tr");
-        [event.at.slice(0, 19).replace("T", " "), event.actor, event.username, describe(event)]
-          .forEach(function (c) { row.appendChild(el("td", c)); });
-        body.appendChild(row);
-      });
-      if (!data.events.length) document.getElementById("account-status").textContent = "No changes yet.";
-    })
-    .catch(function (e) { document.getElementById("account-status").textContent = e.message; });
+  // One audit table: rows from ``url``'s events, a status line when there are none.
+  function auditTable(url, bodyId, statusId, label, cells, empty) {
+    fetch(url, { credentials: "same-origin" })
+      .then(function (r) { if (!r.ok) throw new Error(label + ": HTTP " + r.status); return r.json(); })
+      .then(function (data) {
+        var body = document.getElementById(bodyId);
+        data.events.forEach(function (event) {
+          var row = el("tr");
+          [event.at.slice(0, 19).replace("T", " "), event.actor].concat(cells(event))
+            .forEach(function (c) { row.appendChild(el("td", c)); });
+          body.appendChild(row);
+        });
+        if (!data.events.length) document.getElementById(statusId).textContent = empty;
+      })
+      .catch(function (e) { document.getElementById(statusId).textContent = e.message; });
+  }
 
   function changed(changes) {
     var names = Object.keys(changes);
@@ -166,17 +169,10 @@
     }).join("; ");
   }
 
-  fetch("/api/v1/admin/settings-events?limit=20", { credentials: "same-origin" })
-    .then(function (r) { if (!r.ok) throw new Error("Settings changes: HTTP " + r.status); return r.json(); })
-    .then(function (data) {
-      var body = document.getElementById("settings-events");
-      data.events.forEach(function (event) {
-        var row = el("tr");
-        [event.at.slice(0, 19).replace("T", " "), event.actor, changed(event.changes)]
-          .forEach(function (c) { row.appendChild(el("td", c)); });
-        body.appendChild(row);
-      });
-      if (!data.events.length) document.getElementById("settings-status").textContent = "No starts recorded yet.";
-    })
-    .catch(function (e) { document.getElementById("settings-status").textContent = e.message; });
+  auditTable("/api/v1/admin/account-events?limit=50", "account-events", "account-status",
+    "Account changes", function (event) { return [event.username, describe(event)]; },
+    "No changes yet.");
+  auditTable("/api/v1/admin/settings-events?limit=20", "settings-events", "settings-status",
+    "Settings changes", function (event) { return [changed(event.changes)]; },
+    "No starts recorded yet.");
 })();
