@@ -1,9 +1,11 @@
 """``kefu user``: accounts for agents and admins: create, deactivate / activate, set-role,
-reset-password. Deactivating, a new role or a new password signs the account out everywhere
-(its sessions are deleted; an open console socket closes at its next heartbeat)."""
+reset-password. Deactivating, a new role or a new password signs the account out everywhere:
+its sessions are deleted, and its open console sockets close at once where the replicas share
+Redis (``KEFU_REDIS_URL``), else at the socket's next heartbeat."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -72,6 +74,33 @@ def _accounts() -> Iterator[Session]:
         engine.dispose()
 
 
+def _close_consoles(user_id: int) -> str:
+    """Tell every replica to close the account's console sockets now (through Redis, as the
+    admin API does); without Redis the server notices at the socket's next heartbeat."""
+    from app.console.socket import HEARTBEAT_SECONDS
+
+    settings = Settings()
+    if not settings.redis_url:
+        return f"open console sockets close within {HEARTBEAT_SECONDS:.0f} s"
+    if not asyncio.run(_publish_sign_out(settings.redis_url, user_id)):
+        return f"Redis is unavailable: open console sockets close within {HEARTBEAT_SECONDS:.0f} s"
+    return "open console sockets closed"
+
+
+async def _publish_sign_out(redis_url: str, user_id: int) -> bool:
+    from redis.asyncio import Redis
+
+    from app.realtime import sign_out_consoles
+    from app.realtime.redis_hub import RedisHub
+
+    hub = RedisHub(Redis.from_url(redis_url, socket_connect_timeout=2))
+    try:
+        await sign_out_consoles(hub, user_id)
+        return not hub.degraded
+    finally:
+        await hub.aclose()
+
+
 @user.command()
 @click.argument("username")
 def deactivate(username: str) -> None:
@@ -79,8 +108,9 @@ def deactivate(username: str) -> None:
     from app.db.users import set_active
 
     with _accounts() as session:
-        _, ended = set_active(session, username, active=False)
-        click.echo(f"deactivated {username!r}; {ended} session(s) ended")
+        account, ended = set_active(session, username, active=False)
+        user_id = account.id
+    click.echo(f"deactivated {username!r}; {ended} session(s) ended; {_close_consoles(user_id)}")
 
 
 @user.command()
@@ -103,8 +133,8 @@ def set_role_command(username: str, role: str) -> None:
     from app.db.users import set_role
 
     with _accounts() as session:
-        set_role(session, username, UserRole(role))
-        click.echo(f"{username!r} is now {role}")
+        user_id = set_role(session, username, UserRole(role)).id
+    click.echo(f"{username!r} is now {role}; {_close_consoles(user_id)}")
 
 
 @user.command("reset-password")
@@ -115,8 +145,8 @@ def reset_password_command(username: str, password: str) -> None:
     from app.db.users import reset_password
 
     with _accounts() as session:
-        reset_password(session, username, password)
-        click.echo(f"new password set for {username!r}")
+        user_id = reset_password(session, username, password).id
+    click.echo(f"new password set for {username!r}; {_close_consoles(user_id)}")
 
 
 COMMANDS = [user]

@@ -54,8 +54,9 @@ async def console_socket(websocket: WebSocket) -> None:
         async for frame in subscription:
             if frame.get("type") == SIGNED_OUT:
                 if frame.get("user_id") == principal.user_id:
-                    # Deactivated, a new role or password through the admin API: closed
-                    # now (the heartbeat catches the command line's within 20 s).
+                    # Deactivated, a new role or password (the admin API, or the command
+                    # line through Redis): closed now. Without Redis the heartbeat catches
+                    # the command line's within 20 s.
                     await websocket.close(code=1008, reason="signed out")
                     return
                 continue

@@ -6,16 +6,21 @@ loses nothing."""
 from __future__ import annotations
 
 import asyncio
+import os
+import subprocess
+import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import psycopg
 import pytest
+import websockets
 
 from app.db.migrate import upgrade
 from tests.chat_client import ChatClient
 from tests.console_client import Agent, create_account
-from tests.servers import ServerProcess, WorkerProcess, postgres_database
+from tests.servers import REPO, ServerProcess, WorkerProcess, postgres_database
 from tests.webhook_receiver import Receiver
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres, pytest.mark.redis]
@@ -88,6 +93,36 @@ async def test_conversations_spread_over_both_replicas(
     assert len({r["id"] for r in got}) == len(got), "each delivery once"
     for client in clients:
         await client.close()
+
+
+async def test_deactivating_on_the_command_line_closes_consoles_on_every_replica(
+    replicas: tuple[ServerProcess, ServerProcess],
+) -> None:
+    url = replicas[0].database_url
+    assert url is not None
+    create_account(url, "dee", PASSWORD, "agent", "Dee")
+    consoles = [Agent(server.http_url) for server in replicas]
+    for console in consoles:
+        assert console.login("dee", PASSWORD).status_code == 200
+        await console.listen()
+    started = time.monotonic()
+    done = subprocess.run(
+        [sys.executable, "-m", "app", "user", "deactivate", "dee"],
+        env={**os.environ, "KEFU_DATABASE_URL": url, "KEFU_REDIS_URL": REDIS_URL},
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "open console sockets closed" in done.stdout
+    for console in consoles:
+        with pytest.raises(websockets.ConnectionClosed) as closed:
+            await asyncio.wait_for(console.ws.recv(), 15)
+        assert closed.value.rcvd is not None and closed.value.rcvd.code == 1008
+        await console.close()
+    # Well before the 20 s heartbeat (the command's own start-up is most of this).
+    assert time.monotonic() - started < 15
 
 
 async def test_customer_and_agent_on_different_replicas(
