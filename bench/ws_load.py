@@ -7,7 +7,9 @@
 Each conversation connects, says hello, then sends one message every ``interval`` seconds
 (steady rate, random phase) for ``duration`` seconds and waits for the bot's reply to each.
 Reported per target and size: per-turn latency (send -> bot reply) p50/p95/p99, replies per
-second, messages lost (acked but never answered, or never acked), errors, and the server's
+second, messages lost (acked but never answered, or never acked), errors, the p95 of the
+conversations' turns 1-5 against their turns 36-40 (with 40 turns or more each: duration
+at least 40 intervals; goal within 1.2x), and the server's
 peak RSS. Both servers run as separate processes on loopback ports; the load generator is
 this process. The last line is one JSON object with every figure.
 
@@ -77,6 +79,8 @@ class Result:
     lost: int = 0
     errors: int = 0
     latencies_ms: list[float] = field(default_factory=list)
+    # Latencies by the turn's number in its conversation (1 = its first message).
+    by_turn: dict[int, list[float]] = field(default_factory=dict)
     lost_reasons: list[str] = field(default_factory=list)
     elapsed_s: float = 0.0
     peak_rss_mb: float = 0.0
@@ -88,6 +92,12 @@ class Result:
 
         def pct(p: float) -> float:
             return round(lat[min(len(lat) - 1, int(p * len(lat)))], 1) if lat else float("nan")
+
+        def p95_of_turns(first: int, last: int) -> float:
+            window = sorted(x for n in range(first, last + 1) for x in self.by_turn.get(n, ()))
+            if not window:
+                return float("nan")
+            return round(window[min(len(window) - 1, int(0.95 * len(window)))], 1)
 
         return {
             "target": self.target,
@@ -103,6 +113,9 @@ class Result:
             "mean_ms": round(statistics.fmean(lat), 1) if lat else float("nan"),
             "replies_per_s": round(self.answered / self.elapsed_s, 1) if self.elapsed_s else 0.0,
             "peak_rss_mb": round(self.peak_rss_mb, 1),
+            # Does a turn get slower as its conversation grows? (nan: too few turns)
+            "p95_turns_1_5_ms": p95_of_turns(1, 5),
+            "p95_turns_36_40_ms": p95_of_turns(36, 40),
         }
 
 
@@ -211,8 +224,10 @@ async def conversation(
         await all_connected.wait()
         await asyncio.sleep(rng.uniform(0, interval))
         end = time.monotonic() + duration
+        turn = 0
         while time.monotonic() < end:
             tick = time.monotonic()
+            turn += 1
             client_id = uuid.uuid4().hex
             await ws.send(
                 json.dumps(
@@ -237,7 +252,9 @@ async def conversation(
                     and acked_seq is not None
                     and frame["seq"] > acked_seq
                 ):
-                    result.latencies_ms.append((time.monotonic() - tick) * 1000)
+                    latency = (time.monotonic() - tick) * 1000
+                    result.latencies_ms.append(latency)
+                    result.by_turn.setdefault(turn, []).append(latency)
                     result.answered += 1
                     answered = True
                     break
@@ -397,6 +414,14 @@ def main() -> None:
     print(" | ".join(f"{h:>13}" for h in header))
     for row in rows:
         print(" | ".join(f"{row[h]!s:>13}" for h in header))
+    for row in rows:
+        late = float(row["p95_turns_36_40_ms"])
+        if late == late:  # conversations reached turn 36
+            early = float(row["p95_turns_1_5_ms"])
+            print(
+                f"{row['target']} n={row['conversations']}: p95 of turns 36-40 {late} ms, "
+                f"turns 1-5 {early} ms, x{late / max(early, 0.1):.2f} (goal <= 1.2)"
+            )
     ratios = {}
     for n in sizes:
         a = next(r for r in rows if r["target"] == contender and r["conversations"] == n)

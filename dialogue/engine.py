@@ -64,8 +64,6 @@ from dialogue.events import (
     BotUttered,
     Event,
     LoopInterrupted,
-    Restarted,
-    SessionStarted,
     SlotSet,
     UserUttered,
     event_from_dict,
@@ -77,8 +75,7 @@ from dialogue.nlu.types import Entity, IntentScore, ParseResult
 from dialogue.policies import Policies, Prediction
 from dialogue.responses import Message, fact_nodes, render_response
 from dialogue.slot_filling import extract_global_slots
-from dialogue.tracker import applied_events, derive_state
-from dialogue.turn import BotReply, Turn
+from dialogue.turn import BotReply, TrackerSnapshot, Turn
 
 if TYPE_CHECKING:
     from dialogue.orders import OrderStore
@@ -105,6 +102,10 @@ class TurnOutcome:
     timings: Mapping[str, float] = field(default_factory=dict)
     # What ran and why, for debugging (kefu shell --debug); not stored.
     predictions: tuple[Prediction, ...] = ()
+    # The slots after the turn.
+    slots: Mapping[str, Any] = field(default_factory=dict)
+    # What the next turn starts from once ``events`` are stored (None: fold them again).
+    snapshot: TrackerSnapshot | None = field(default=None, repr=False, compare=False)
 
 
 class Engine:
@@ -220,8 +221,12 @@ class Engine:
         message_seq: int | None = None,
         locale: str | None = None,
         conversation_id: str | None = None,
+        snapshot: TrackerSnapshot | None = None,
     ) -> TurnOutcome:
-        """Answer ``text`` given the stored events ``history``; append the outcome's events."""
+        """Answer ``text`` given the stored events ``history``; append the outcome's events.
+
+        With ``snapshot`` (the previous outcome's, which this turn takes over), ``history``
+        holds only the events stored after it."""
         now = self.clock()
         turn = Turn(
             self.domain,
@@ -229,6 +234,7 @@ class Engine:
             initial_slots=self.initial_slots,
             now=now.timestamp(),
             sender_id=conversation_id or "customer",
+            snapshot=snapshot,
         )
         if self._session_needed(turn):
             session_start_events(turn, self)
@@ -282,23 +288,15 @@ class Engine:
             handoff_requested=turn.handoff,
             predictions=tuple(turn.predictions),
             timings=dict(turn.timings),
+            slots=dict(turn.state.slots),
+            snapshot=turn.snapshot(),
         )
 
     def _session_needed(self, turn: Turn) -> bool:
-        events = applied_events(turn.events)
-        started = False
-        last_time = None
-        for event in events:
-            if isinstance(event, SessionStarted):
-                started = True
-            elif isinstance(event, Restarted):
-                started = False
-            stamp = getattr(event, "timestamp", None)
-            if stamp is not None:
-                last_time = stamp
-        if not started:
+        if not turn.session_open:
             return True
         minutes = self.domain.session_config.session_expiration_time
+        last_time = turn.latest_time
         return bool(minutes > 0 and last_time is not None and turn.now - last_time > minutes * 60)
 
     async def _run_actions(self, turn: Turn) -> None:
@@ -470,9 +468,7 @@ class Engine:
         if self.actions is None:
             raise ActionNotFound(name, "no action executor is configured for this assistant")
         events = [*turn.since_restart(), *extra_events]
-        state = turn.state
-        if extra_events:
-            state = derive_state(turn.events + list(extra_events), initial_slots=self.initial_slots)
+        state = turn.state_with(extra_events) if extra_events else turn.state
         tracker = tracker_json(
             sender_id=turn.sender_id,
             events=events,

@@ -80,7 +80,8 @@ class MemoizationPolicy:
 
     def predict(self, records: Sequence[StateRecord], current: State) -> MemoMatch | None:
         """The remembered action for the conversation's recent states, or None."""
-        states: list[State] = [*(r.state for r in records), current]
+        recent = records[max(0, len(records) - self.max_history + 1) :]
+        states: list[State] = [*(r.state for r in recent), current]
         variants = [states]
         if self.uses_text:
             variants.insert(0, _with_text(states))

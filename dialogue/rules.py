@@ -129,6 +129,8 @@ class RulePolicy:
     def __init__(self, fragments: Sequence[RuleFragment]) -> None:
         # Longest fragments first, so the first match found is the best one.
         self.fragments = sorted(fragments, key=lambda f: f.weight, reverse=True)
+        # No fragment looks further back than its own length: a turn reads that many states.
+        self.reach = max((len(f.states) for f in self.fragments), default=0)
         self.contradictions = _contradictions(self.fragments)
         for message in self.contradictions:
             log.warning("contradicting rules: %s", message)
@@ -147,12 +149,13 @@ class RulePolicy:
     ) -> RuleMatch | None:
         """The best fragment's action for a conversation whose past states are
         ``records`` and whose state now is ``current``."""
-        states = [*(r.state for r in records), current]
+        total = len(records) + 1
+        states = [*(r.state for r in records[max(0, total - self.reach) :]), current]
         for fragment in self.fragments:
             if skip_implicit_listen and fragment.implicit_listen:
                 continue
             size = len(fragment.states)
-            if size > len(states) or (fragment.conversation_start and size != len(states)):
+            if size > total or (fragment.conversation_start and size != total):
                 continue
             offset = len(states) - size
             if all(_contains(states[offset + i], part) for i, part in enumerate(fragment.states)):

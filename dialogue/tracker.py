@@ -9,6 +9,7 @@ applied first by :func:`applied_events`. Nothing is stored but the events.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from types import MappingProxyType
@@ -118,7 +119,8 @@ def session_events(events: Sequence[Event]) -> list[Event]:
 
 class StateFolder:
     """Folds events into the state one at a time (reverting events need the whole list:
-    use :func:`derive_state` then)."""
+    use :func:`derive_state` then). Besides the state it keeps what session handling asks
+    of the whole history: whether a session is open and the latest event's time."""
 
     def __init__(self, initial_slots: Mapping[str, Any] | None = None) -> None:
         self.initial = dict(initial_slots or {})
@@ -130,8 +132,18 @@ class StateFolder:
         self.paused = False
         self.handoff: str | None = None
         self.followup: str | None = None
+        self.session_open = False
+        self.latest_time: float | None = None
+
+    def copy(self) -> StateFolder:
+        twin = copy.copy(self)
+        twin.initial, twin.slots = self.initial, dict(self.slots)
+        return twin
 
     def apply(self, event: Event) -> None:
+        stamp = getattr(event, "timestamp", None)
+        if stamp is not None:
+            self.latest_time = stamp
         match event:
             case UserUttered():
                 self.latest_message = event
@@ -164,6 +176,7 @@ class StateFolder:
             case ConversationResumed():
                 self.paused = False
             case Restarted() | SessionStarted():
+                self.session_open = isinstance(event, SessionStarted)
                 self.slots, self.loop, self.latest_message = dict(self.initial), None, None
                 self.latest_action, self.latest_response, self.followup = None, None, None
             case AllSlotsReset():

@@ -1,5 +1,9 @@
 """One turn under construction: the conversation's events so far plus the new ones, with
-the state and the policies' view of it kept up to date as events are added."""
+the state and the policies' view of it kept up to date as events are added.
+
+A turn starts either from the stored events (folded from the first) or from the
+:class:`TrackerSnapshot` the previous turn left plus the events stored since, so a
+conversation's hundredth turn folds no more than its first."""
 
 from __future__ import annotations
 
@@ -21,7 +25,7 @@ from dialogue.responses import Message
 from dialogue.tracker import ConversationState, StateFolder, applied_events
 from dialogue.turn_states import StateTracker
 
-__all__ = ["BotReply", "Turn"]
+__all__ = ["BotReply", "TrackerSnapshot", "Turn"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,8 +37,23 @@ class BotReply:
     extra: Mapping[str, Any] = field(default_factory=dict)
 
 
+@dataclass(slots=True)
+class TrackerSnapshot:
+    """A conversation's first ``size`` stored events, folded: the events, the state and
+    the policies' view of them. A turn takes it over (and changes it): keep only the one a
+    finished turn hands back (:meth:`Turn.snapshot`), for the events stored with it."""
+
+    size: int
+    domain: Domain
+    events: list[Event]
+    folder: StateFolder
+    states: StateTracker
+
+
 class Turn:
-    """Add events with :meth:`add`; :attr:`state` and :attr:`states` follow them."""
+    """Add events with :meth:`add`; :attr:`state` and :attr:`states` follow them.
+
+    ``past`` are the stored events; with ``snapshot``, only those stored after it."""
 
     def __init__(
         self,
@@ -44,12 +63,13 @@ class Turn:
         initial_slots: Mapping[str, Any],
         now: float,
         sender_id: str = "customer",
+        snapshot: TrackerSnapshot | None = None,
     ) -> None:
         self.domain = domain
         self.sender_id = sender_id
         self.initial_slots = dict(initial_slots)
         self.now = now
-        self.events: list[Event] = list(past)
+        self.stored = len(past) + (snapshot.size if snapshot is not None else 0)
         self.new: list[Event] = []
         self.replies: list[BotReply] = []
         self.rejected: set[str] = set()
@@ -60,7 +80,21 @@ class Turn:
         self.predictions: list[Any] = []
         # Seconds spent per stage this turn (nlu, policy, action, generation, checking).
         self.timings: dict[str, float] = {}
-        self._rebuild()
+        if snapshot is None or snapshot.domain is not domain:
+            self.events: list[Event] = [*(snapshot.events if snapshot else ()), *past]
+            self._rebuild()
+            return
+        self.events = snapshot.events
+        self._folder, self.states = snapshot.folder, snapshot.states
+        self._state: ConversationState | None = None
+        for event in past:
+            self._fold(event)
+
+    def snapshot(self) -> TrackerSnapshot:
+        """What the next turn starts from, once this turn's events are stored."""
+        return TrackerSnapshot(
+            self.stored + len(self.new), self.domain, self.events, self._folder, self.states
+        )
 
     def timed(self, stage: str, seconds: float) -> None:
         self.timings[stage] = self.timings.get(stage, 0.0) + seconds
@@ -71,11 +105,14 @@ class Turn:
         for event in applied_events(self.events):
             self._folder.apply(event)
             self.states.add(event)
-        self._state: ConversationState | None = None
+        self._state = None
 
     def add(self, event: Event) -> None:
-        self.events.append(event)
         self.new.append(event)
+        self._fold(event)
+
+    def _fold(self, event: Event) -> None:
+        self.events.append(event)
         if isinstance(event, UserUtteranceReverted | ActionReverted):
             self._rebuild()
             return
@@ -95,6 +132,23 @@ class Turn:
             )
         )
         self.replies.append(BotReply(message.text, message.buttons, dict(message.extra)))
+
+    @property
+    def session_open(self) -> bool:
+        """A session was started and not restarted since."""
+        return self._folder.session_open
+
+    @property
+    def latest_time(self) -> float | None:
+        """The timestamp of the latest event that has one."""
+        return self._folder.latest_time
+
+    def state_with(self, events: Sequence[Event]) -> ConversationState:
+        """The state if ``events`` (no reverts among them) were added; nothing is added."""
+        folder = self._folder.copy()
+        for event in events:
+            folder.apply(event)
+        return folder.state
 
     @property
     def state(self) -> ConversationState:

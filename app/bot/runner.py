@@ -4,6 +4,8 @@
 ``bot_cursor`` gets handled, one turn at a time under the conversation's lock. A turn's
 replies, tracker events and the cursor move are committed together, so a crash mid-turn
 leaves the message unhandled and the next kick (a resume, a restart) handles it again.
+A turn starts from the tracker snapshot the conversation's previous turn left
+(:mod:`app.bot.snapshots`) and loads only the events stored after it.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select, update
 
+from app.bot.snapshots import SnapshotCache
 from app.db import conversations as store
 from app.db.models import Conversation, ConversationStatus, Message, Role, utcnow
 from app.realtime import publish_message, to_agents, to_customer
@@ -40,6 +43,7 @@ class BotRunner:
     def __init__(self, services: Services) -> None:
         self.services = services
         self._tasks: set[asyncio.Task[None]] = set()
+        self.snapshots = SnapshotCache(services.settings.tracker_snapshots)
 
     def kick(self, conversation_id: str) -> None:
         """Handle this conversation's unhandled customer messages soon (fire and forget)."""
@@ -89,7 +93,11 @@ class BotRunner:
             ).scalar_one_or_none()
             if message is None:
                 return False
-            history = await store.load_events(session, conversation_id=conversation_id)
+            snapshot = self.snapshots.take(conversation_id)
+            stored = snapshot.size if snapshot is not None else 0
+            history = await store.load_events(
+                session, conversation_id=conversation_id, start=stored
+            )
             locale = conversation.locale
             text, seq = message.text, message.seq
 
@@ -103,6 +111,7 @@ class BotRunner:
                 message_seq=seq,
                 locale=locale,
                 conversation_id=conversation_id,
+                snapshot=snapshot,
             )
         except Exception:
             log.exception("dialogue engine failed on conversation %s seq %d", conversation_id, seq)
@@ -132,8 +141,10 @@ class BotRunner:
                 outcome,
                 replies=(BotReply(text=NO_REPLY["zh" if language == "zh" else "en"]),),
             )
-        stored = await self._commit_turn(conversation_id, seq, len(history), outcome)
-        for message_out in stored:
+        replies = await self._commit_turn(conversation_id, seq, stored + len(history), outcome)
+        if outcome.snapshot is not None:
+            self.snapshots.keep(conversation_id, outcome.snapshot)
+        for message_out in replies:
             self.services.metrics.messages.labels(role=Role.BOT).inc()
             await publish_message(hub, message_out)
             await self.services.webhooks.emit_message(message_out)
@@ -145,7 +156,7 @@ class BotRunner:
                 {
                     "type": "turn",
                     "parse": outcome.parse.to_dict(),
-                    "slots": _slots(history, outcome),
+                    "slots": dict(outcome.slots),
                 },
             )
         if outcome.handoff_requested:
@@ -209,11 +220,3 @@ def _parse_fields(outcome: TurnOutcome) -> dict[str, Any]:
     if outcome.parse is None:
         return {}
     return {"language": outcome.parse.language, "last_intent": outcome.parse.intent.name[:64]}
-
-
-def _slots(history: list[dict[str, Any]], outcome: TurnOutcome) -> dict[str, Any]:
-    slots: dict[str, Any] = {}
-    for event in (*history, *outcome.events):
-        if event.get("event") == "slot":
-            slots[str(event.get("name"))] = event.get("value")
-    return slots

@@ -158,12 +158,15 @@ async def messages_after(
     return [StoredMessage.from_row(r) for r in rows]
 
 
-async def load_events(session: AsyncSession, *, conversation_id: str) -> list[dict[str, Any]]:
+async def load_events(
+    session: AsyncSession, *, conversation_id: str, start: int = 0
+) -> list[dict[str, Any]]:
+    """The conversation's tracker events from index ``start`` on, in order."""
     # The data column alone: no ORM objects for a history read on every turn.
     rows = (
         await session.execute(
             select(TrackerEvent.data)
-            .where(TrackerEvent.conversation_id == conversation_id)
+            .where(TrackerEvent.conversation_id == conversation_id, TrackerEvent.idx >= start)
             .order_by(TrackerEvent.idx)
         )
     ).scalars()
