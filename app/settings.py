@@ -66,10 +66,11 @@ class Settings(BaseSettings):
     max_connections_per_address: int = Field(
         default=100, ge=1, description="Customer websockets per client address."
     )
-    tracker_snapshots: int = Field(
-        default=5000,
+    tracker_snapshot_events: int = Field(
+        default=200_000,
         ge=0,
-        description="Conversations whose folded tracker each process keeps for their next turn.",
+        description="Tracker events each process keeps folded for recent conversations' "
+        "next turns (least recently used out).",
     )
     max_request_bytes: int = Field(
         default=10 * 1024 * 1024, ge=1024, description="Largest HTTP request body."

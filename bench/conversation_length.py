@@ -7,7 +7,7 @@ turn: a greeting, an order-status request that starts the order form, a payment 
 Chinese, a shipping question, thanks) over the websocket, each after the previous reply.
 Two servers run one after the other in this one run, on fresh databases: kefu as shipped
 (each turn starts from the tracker snapshot the previous turn left) and kefu with
-``KEFU_TRACKER_SNAPSHOTS=0`` (each turn loads and folds every stored event). Reported per
+``KEFU_TRACKER_SNAPSHOT_EVENTS=0`` (each turn loads and folds every stored event). Reported per
 server: the median reply latency of turns 11-40 and of the last 30 turns, and their ratio
 (goal: within 1.15x). No language model (``KEFU_MODEL_ENABLED=false``): the figure is the
 dialogue path's own cost. The last line is one JSON object with every figure.
@@ -125,9 +125,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             data_dir,
             _database(args.database, tmp, name),
             args.turns,
-            {"KEFU_TRACKER_SNAPSHOTS": snapshots},
+            {"KEFU_TRACKER_SNAPSHOT_EVENTS": snapshots},
         )
-        for name, snapshots in (("snapshots", "5000"), ("fold-every-event", "0"))
+        for name, snapshots in (("snapshots", "200000"), ("fold-every-event", "0"))
     ]
     print(f"one conversation of {args.turns} turns, {args.database}; goal: ratio <= {GOAL_RATIO}")
     print(f"{'server':<18} {'turns 11-40 p50':>16} {'last 30 p50':>12} {'ratio':>7} {'max':>9}")

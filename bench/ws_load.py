@@ -337,6 +337,11 @@ def main() -> None:
         action="store_true",
         help="kefu alone, 1000 conversations for 10 minutes, RSS sampled every 10 s",
     )
+    parser.add_argument(
+        "--without-snapshots",
+        action="store_true",
+        help="also run kefu with KEFU_TRACKER_SNAPSHOT_EVENTS=0 (every turn folds every stored event)",
+    )
     parser.add_argument("--warmup", type=float, default=120.0, help="soak: seconds of warm-up")
     parser.add_argument(
         "--rss-bound-mb", type=float, default=150.0, help="soak: allowed growth after warm-up"
@@ -381,6 +386,15 @@ def main() -> None:
             lambda n: start_echo(),
             lambda n: start_kefu(data_dir, f"sqlite:///{tmp / f'kefu-{n}.db'}"),
         ]
+        if args.without_snapshots:
+            makers.append(
+                lambda n: start_kefu(
+                    data_dir,
+                    f"sqlite:///{tmp / f'kefu-folding-{n}.db'}",
+                    name="kefu, no snapshots",
+                    extra_env={"KEFU_TRACKER_SNAPSHOT_EVENTS": "0"},
+                )
+            )
     for n in sizes:
         for make in makers:
             target = make(n)

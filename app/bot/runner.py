@@ -43,7 +43,7 @@ class BotRunner:
     def __init__(self, services: Services) -> None:
         self.services = services
         self._tasks: set[asyncio.Task[None]] = set()
-        self.snapshots = SnapshotCache(services.settings.tracker_snapshots)
+        self.snapshots = SnapshotCache(services.settings.tracker_snapshot_events)
 
     def kick(self, conversation_id: str) -> None:
         """Handle this conversation's unhandled customer messages soon (fire and forget)."""
@@ -94,6 +94,10 @@ class BotRunner:
             if message is None:
                 return False
             snapshot = self.snapshots.take(conversation_id)
+            if snapshot is not None and snapshot.size > await store.stored_event_count(
+                session, conversation_id=conversation_id
+            ):
+                snapshot = None  # its events were deleted since (retention's redaction)
             stored = snapshot.size if snapshot is not None else 0
             history = await store.load_events(
                 session, conversation_id=conversation_id, start=stored

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -171,6 +171,18 @@ async def load_events(
         )
     ).scalars()
     return [dict(data) for data in rows]
+
+
+async def stored_event_count(session: AsyncSession, *, conversation_id: str) -> int:
+    """How many tracker events the conversation has (indexes run 0 .. count - 1)."""
+    last = (
+        await session.execute(
+            select(func.max(TrackerEvent.idx)).where(
+                TrackerEvent.conversation_id == conversation_id
+            )
+        )
+    ).scalar_one_or_none()
+    return 0 if last is None else int(last) + 1
 
 
 def add_events(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["Entity", "IntentScore", "ParseResult"]
+__all__ = ["RANKING_LENGTH", "Entity", "IntentScore", "ParseResult"]
 
 
 @dataclass(frozen=True)
@@ -49,6 +49,12 @@ class Entity:
         return result
 
 
+#: Intents a parse reports, best first: Rasa's classifiers' default ``ranking_length``. It
+#: is stored with every message and sent to custom actions with every event since the
+#: restart, so the whole ranking (every intent of the domain) would weigh on every turn.
+RANKING_LENGTH = 10
+
+
 @dataclass(frozen=True)
 class ParseResult:
     """The parse of one message. ``intent`` is ``intent_ranking[0]`` unless a fallback
@@ -62,12 +68,13 @@ class ParseResult:
 
     def to_dict(self) -> dict[str, Any]:
         """Rasa's parse JSON: ``{"text", "intent": {"name", "confidence"}, "intent_ranking",
-        "entities"}`` plus ``language``."""
+        "entities"}`` plus ``language``; the ranking's best ``RANKING_LENGTH`` only."""
         return {
             "text": self.text,
             "intent": {"name": self.intent.name, "confidence": self.intent.confidence},
             "intent_ranking": [
-                {"name": s.name, "confidence": s.confidence} for s in self.intent_ranking
+                {"name": s.name, "confidence": s.confidence}
+                for s in self.intent_ranking[:RANKING_LENGTH]
             ],
             "entities": [e.to_dict() for e in self.entities],
             "language": self.language,

@@ -122,18 +122,23 @@ async def test_a_snapshot_of_another_domain_is_folded_again(
     assert _comparable(via_snapshot) == _comparable(folded)
 
 
-def test_the_cache_hands_a_snapshot_out_once_and_keeps_the_most_recent() -> None:
+def test_the_cache_hands_a_snapshot_out_once_and_keeps_the_most_recent_events() -> None:
     def snap(size: int) -> TrackerSnapshot:
         return TrackerSnapshot(size, None, [], None, None)  # type: ignore[arg-type]
 
-    cache = SnapshotCache(2)
+    cache = SnapshotCache(5)  # events in all
     cache.keep("a", snap(1))
     cache.keep("b", snap(2))
     taken = cache.take("a")
     assert taken is not None and taken.size == 1 and cache.take("a") is None
+    assert cache.events == 2
     cache.keep("a", snap(3))
-    cache.keep("c", snap(4))  # "b" is the least recently kept
-    assert cache.take("b") is None and len(cache) == 2
+    cache.keep("c", snap(4))  # 9 events: "b", then "a", the least recently kept, go
+    assert cache.take("b") is None and cache.take("a") is None and len(cache) == 1
+    cache.keep("c", snap(5))  # a newer snapshot of "c" replaces its older one
+    assert cache.events == 5 and len(cache) == 1
+    cache.keep("d", snap(6))  # larger than the whole cache: not kept, nothing evicted
+    assert cache.take("d") is None and cache.events == 5
     nothing = SnapshotCache(0)
     nothing.keep("a", snap(1))
     assert nothing.take("a") is None

@@ -23,6 +23,14 @@ def test_detect_language(text: str, language: str) -> None:
     assert detect_language(text) == language
 
 
+def test_a_parse_reports_the_best_ten_intents_as_rasa_does() -> None:
+    scores = tuple(IntentScore(f"intent_{i}", 0.5**i) for i in range(1, 31))
+    result = ParseResult("hi", scores[0], scores, (), "en")
+    ranking = result.to_dict()["intent_ranking"]
+    assert [s["name"] for s in ranking] == [f"intent_{i}" for i in range(1, 11)]
+    assert len(result.intent_ranking) == 30  # the parse itself keeps every candidate
+
+
 def test_parse_result_to_dict_has_rasa_shape() -> None:
     result = ParseResult(
         text="Aurora X2 有银色的吗?",
