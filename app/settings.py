@@ -67,7 +67,7 @@ class Settings(BaseSettings):
         default=100, ge=1, description="Customer websockets per client address."
     )
     tracker_snapshot_events: int = Field(
-        default=200_000,
+        default=20_000,
         ge=0,
         description="Tracker events each process keeps folded for recent conversations' "
         "next turns (least recently used out).",

@@ -127,7 +127,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             args.turns,
             {"KEFU_TRACKER_SNAPSHOT_EVENTS": snapshots},
         )
-        for name, snapshots in (("snapshots", "200000"), ("fold-every-event", "0"))
+        for name, snapshots in (("snapshots", "20000"), ("fold-every-event", "0"))
     ]
     print(f"one conversation of {args.turns} turns, {args.database}; goal: ratio <= {GOAL_RATIO}")
     print(f"{'server':<18} {'turns 11-40 p50':>16} {'last 30 p50':>12} {'ratio':>7} {'max':>9}")

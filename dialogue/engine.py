@@ -18,17 +18,13 @@ The policies are asked in this order (docs/dialogue.md explains why):
 
 from __future__ import annotations
 
-import hashlib
-import importlib.util
 import json
 import logging
 import random
 import re
-import sys
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
@@ -46,6 +42,7 @@ from dialogue.actions import (
     read_action_endpoint,
     tracker_json,
 )
+from dialogue.actions.loading import actions_package
 from dialogue.answering import FactSource, QuestionScope, TurnKnowledge
 from dialogue.builtin_actions import (
     ACTION_CLARIFY,
@@ -82,7 +79,7 @@ if TYPE_CHECKING:
     from dialogue.project import Project
     from dialogue.training import TrainedAssistant
 
-__all__ = ["BotReply", "Engine", "TurnOutcome", "actions_package", "message_language"]
+__all__ = ["BotReply", "Engine", "TurnOutcome", "message_language"]
 
 log = logging.getLogger(__name__)
 
@@ -183,7 +180,7 @@ class Engine:
                         knowledge.graph if isinstance(knowledge, ConversationKnowledge) else None
                     )
                     actions = InProcessActions.from_package(
-                        package, orders=orders, clock=clock, graph=graph
+                        package, root=project.root, orders=orders, clock=clock, graph=graph
                     )
         return cls(
             assistant,
@@ -585,39 +582,3 @@ def _payload_entities(raw: str | None) -> tuple[Entity, ...] | None:
         for item in value if isinstance(value, list) else [value]:
             entities.append(Entity(str(name), item, 0, 0, "payload", 1.0, text=str(item)))
     return tuple(entities)
-
-
-def actions_package(root: Path) -> str | ModuleType | None:
-    """A project's ``actions`` package (or ``actions.py``): its dotted name when the project
-    sits inside an importable package (the demo: ``assistants.acme.actions``), else the
-    module loaded from its file under a name of its own, so that two projects' ``actions``
-    never collide (import its submodules relatively). None when there is none."""
-    root = root.resolve()
-    package = root / "actions" / "__init__.py"
-    single = root / "actions.py"
-    path = package if package.is_file() else single if single.is_file() else None
-    if path is None:
-        return None
-    for entry in sys.path:
-        base = Path(entry or ".").resolve()
-        try:
-            parts = root.relative_to(base).parts
-        except ValueError:
-            continue
-        if (
-            parts
-            and all(p.isidentifier() for p in parts)
-            and (base / parts[0] / "__init__.py").is_file()
-        ):
-            return ".".join((*parts, "actions"))
-    name = "kefu_project_actions_" + hashlib.sha256(str(root).encode()).hexdigest()[:12]
-    if name in sys.modules:
-        return sys.modules[name]
-    locations = [str(path.parent)] if path == package else None
-    spec = importlib.util.spec_from_file_location(name, path, submodule_search_locations=locations)
-    if spec is None or spec.loader is None:
-        return None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module

@@ -67,6 +67,8 @@ def run(host: str | None, port: int | None, project_dir: Path | None, log_level:
     from app.bot import ensure_trained
     from app.cli.db import ready_database
     from app.main import create_app
+    from dialogue import DialogueError
+    from dialogue.actions.loading import check_actions
 
     options = {"host": host, "port": port, "project_dir": project_dir}
     overrides = {k: v for k, v in options.items() if v is not None}
@@ -84,6 +86,10 @@ def run(host: str | None, port: int | None, project_dir: Path | None, log_level:
     ready_database(settings)
     if settings.mode == DeploymentMode.EMBEDDED and settings.demo_accounts:
         print_demo_accounts(settings)
+    try:
+        check_actions(settings.project_dir)  # before training, not at start-up
+    except DialogueError as exc:
+        raise click.ClickException(str(exc)) from exc
     if settings.train_on_start:
         bar, progress = training_progress_bar()
         with bar:  # type: ignore[attr-defined]

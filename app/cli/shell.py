@@ -115,12 +115,15 @@ def shell(
 
     from app.settings import Settings
     from dialogue import DialogueError, Project
+    from dialogue.actions.loading import check_actions
     from dialogue.clock import SupportHours, fixed_clock, system_clock
     from dialogue.sandbox import sandbox_engine, trained_assistant
 
     settings = Settings()
     try:
         project = Project.load(project_dir or settings.project_dir)
+        if actions_module is None:
+            check_actions(project.root)  # said before training, not after
         click.echo(f"loading the model of {project.root} ...", err=True)
         trained = trained_assistant(project, settings.models_dir)
         clock = fixed_clock(now if now.tzinfo else now.replace(tzinfo=UTC)) if now else system_clock

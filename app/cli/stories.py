@@ -60,6 +60,7 @@ def stories(
     """Run conversation tests; exit status 1 when any story fails."""
     from app.settings import Settings
     from dialogue import DialogueError, Project
+    from dialogue.actions.loading import check_actions
     from dialogue.clock import fixed_clock
     from dialogue.sandbox import TEST_MOMENT, sandbox_engine, trained_assistant
     from dialogue.stories import read_story_files
@@ -69,6 +70,8 @@ def stories(
     clock = fixed_clock(now or TEST_MOMENT)
     try:
         project = Project.load(project_dir or settings.project_dir)
+        if actions_module is None:
+            check_actions(project.root)  # said before training, not after
         files = list(story_files) or list(project.test_files)
         tests = read_story_files(files).stories
         if not tests and not training:

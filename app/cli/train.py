@@ -24,6 +24,7 @@ def train(project_dir: Path | None, force: bool) -> None:
 
     from app.settings import Settings
     from dialogue import DialogueError, Project
+    from dialogue.actions.loading import check_actions
     from dialogue.training import train_project
 
     settings = Settings()
@@ -40,6 +41,7 @@ def train(project_dir: Path | None, force: bool) -> None:
 
     try:
         project = Project.load(project_dir or settings.project_dir)
+        check_actions(project.root)  # a broken actions package is said now, not at run
         path = train_project(project, settings.models_dir, force=force, progress=progress)
     except DialogueError as exc:
         raise click.ClickException(str(exc)) from exc

@@ -12,12 +12,11 @@ as ``python -m rasa_sdk --actions PACKAGE`` does.
 from __future__ import annotations
 
 import asyncio
-import importlib
 import inspect
 import json
 import logging
-import pkgutil
 from collections.abc import Iterable, Mapping
+from pathlib import Path
 from types import ModuleType
 from typing import Any, Protocol
 
@@ -30,6 +29,7 @@ from dialogue.actions.exceptions import (
     ActionServerError,
     ActionTimeout,
 )
+from dialogue.actions.loading import import_actions
 from dialogue.actions.webhook import ActionResult
 
 __all__ = ["DEFAULT_TIMEOUT", "ActionExecutor", "InProcessActions", "RemoteActions"]
@@ -70,18 +70,24 @@ class InProcessActions:
 
     @classmethod
     def from_package(
-        cls, package: str | ModuleType, *, timeout: float = DEFAULT_TIMEOUT, **dependencies: Any
+        cls,
+        package: str | ModuleType,
+        *,
+        timeout: float = DEFAULT_TIMEOUT,
+        root: Path | None = None,
+        **dependencies: Any,
     ) -> InProcessActions:
-        """The actions of ``package`` (a dotted name or a module); ``dependencies`` go to its
-        ``build_actions`` (only those it accepts)."""
-        module = importlib.import_module(package) if isinstance(package, str) else package
-        build = getattr(module, "build_actions", None)
+        """The actions of ``package`` (a dotted name or a module; ``root``: its project,
+        named in import errors); ``dependencies`` go to its ``build_actions`` (only those
+        it accepts). A package that cannot be imported raises ActionsImportError."""
+        modules = import_actions(package, root)
+        build = getattr(modules[0], "build_actions", None)
         if callable(build):
             accepted = inspect.signature(build).parameters
             takes_all = any(p.kind is p.VAR_KEYWORD for p in accepted.values())
             kwargs = {k: v for k, v in dependencies.items() if takes_all or k in accepted}
             return cls(build(**kwargs), timeout=timeout)
-        return cls(_action_classes(module), timeout=timeout)
+        return cls(_action_classes(modules), timeout=timeout)
 
     @property
     def names(self) -> frozenset[str]:
@@ -107,14 +113,12 @@ class InProcessActions:
         return ActionResult.from_json(name, _json_copy(result.model_dump() if result else None))
 
 
-def _action_classes(module: ModuleType) -> list[Any]:
-    """The concrete ``rasa_sdk.Action`` subclasses defined in ``module`` and its submodules."""
+def _action_classes(modules: list[ModuleType]) -> list[Any]:
+    """The concrete ``rasa_sdk.Action`` subclasses defined in a package's ``modules`` (the
+    package first)."""
     from rasa_sdk import Action
 
-    modules = [module]
-    if hasattr(module, "__path__"):
-        for info in pkgutil.walk_packages(module.__path__, prefix=f"{module.__name__}."):
-            modules.append(importlib.import_module(info.name))
+    module = modules[0]
     found: dict[str, Any] = {}
     for mod in modules:
         for _, value in inspect.getmembers(mod, inspect.isclass):

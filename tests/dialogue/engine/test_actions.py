@@ -240,7 +240,7 @@ def test_endpoints_yml_names_the_action_server(tmp_path: Path) -> None:
 
 
 async def test_a_project_actions_package_runs_in_process(tmp_path: Path) -> None:
-    """A project folder outside any package: its actions/ is loaded under its own name."""
+    """A project folder outside any package: its actions/ is imported as ``actions``."""
     (tmp_path / "domain.yml").write_text(DOMAIN, encoding="utf-8")
     (tmp_path / "data").mkdir()
     (tmp_path / "data" / "rules.yml").write_text(RULES, encoding="utf-8")
@@ -261,3 +261,81 @@ async def test_a_project_actions_package_runs_in_process(tmp_path: Path) -> None
     project = Project.load(tmp_path)
     engine = Engine.for_project(project, assistant_for(project.domain))
     assert texts_of(await Conversation(engine).say("/report")) == ["from a submodule"]
+
+
+def _helpdesk(root: Path, actions_code: str) -> Path:
+    """A project laid out as community Rasa 3 projects are: actions/ modules importing each
+    other by the name ``actions``, and a helper module at the project's top level."""
+    (root / "data").mkdir(parents=True)
+    (root / "domain.yml").write_text(DOMAIN, encoding="utf-8")
+    (root / "data" / "rules.yml").write_text(RULES, encoding="utf-8")
+    (root / "actions").mkdir()
+    (root / "actions" / "__init__.py").write_text("", encoding="utf-8")
+    (root / "actions" / "snow.py").write_text(
+        "from wording import PREFIX\n\n\nclass SnowAPI:\n"
+        "    def incident(self):\n        return PREFIX + 'INC0012'\n",
+        encoding="utf-8",
+    )
+    (root / "wording.py").write_text("PREFIX = 'ticket '\n", encoding="utf-8")
+    (root / "actions" / "actions.py").write_text(actions_code, encoding="utf-8")
+    return root
+
+
+HELPDESK_ACTIONS = (
+    "from rasa_sdk import Action\n"
+    "from actions.snow import SnowAPI\n\n\n"
+    "class ActionReport(Action):\n"
+    "    def name(self):\n"
+    "        return 'action_report'\n\n"
+    "    def run(self, dispatcher, tracker, domain):\n"
+    "        dispatcher.utter_message(text=SnowAPI().incident())\n"
+    "        return []\n"
+)
+
+
+async def test_actions_import_each_other_as_actions_like_rasa_run_actions(
+    tmp_path: Path,
+) -> None:
+    project = Project.load(_helpdesk(tmp_path / "helpdesk", HELPDESK_ACTIONS))
+    engine = Engine.for_project(project, assistant_for(project.domain))
+    assert texts_of(await Conversation(engine).say("/report")) == ["ticket INC0012"]
+    # A second project in the same process gets its own ``actions``.
+    other = Project.load(
+        _helpdesk(tmp_path / "other", HELPDESK_ACTIONS.replace("incident()", "incident().upper()"))
+    )
+    again = Engine.for_project(other, assistant_for(other.domain))
+    assert texts_of(await Conversation(again).say("/report")) == ["TICKET INC0012"]
+
+
+def test_an_actions_import_error_is_one_line_naming_the_file(tmp_path: Path) -> None:
+    from dialogue.actions.loading import ActionsImportError
+
+    broken = HELPDESK_ACTIONS.replace(
+        "from actions.snow import SnowAPI", "from actions.snow import SnowAPI\nimport snowflake_sdk"
+    )
+    root = _helpdesk(tmp_path / "broken", broken)
+    project = Project.load(root)
+    with pytest.raises(ActionsImportError) as error:
+        Engine.for_project(project, assistant_for(project.domain))
+    message = str(error.value)
+    assert re.search(r"actions/actions\.py:3: ", message), message
+    assert "No module named 'snowflake_sdk'" in message and "\n" not in message
+    (root / "tests").mkdir()
+    (root / "tests" / "test_stories.yml").write_text(
+        "stories:\n- story: report\n  steps:\n  - user: /report\n    intent: report\n"
+        "  - action: action_report\n",
+        encoding="utf-8",
+    )
+    commands = (["test", "stories"], ["shell"], ["train"], ["run", "--port", str(free_port())])
+    for command in ([*c, "--project", str(root)] for c in commands):
+        done = subprocess.run(
+            [sys.executable, "-m", "app", *command],
+            input="/report\n",
+            env={**os.environ, "KEFU_DATA_DIR": str(tmp_path / "data")},
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        assert done.returncode == 1, (command, done.stdout, done.stderr)
+        assert "No module named 'snowflake_sdk'" in done.stderr, done.stderr
+        assert "Traceback" not in done.stderr

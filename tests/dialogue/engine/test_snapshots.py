@@ -122,23 +122,42 @@ async def test_a_snapshot_of_another_domain_is_folded_again(
     assert _comparable(via_snapshot) == _comparable(folded)
 
 
-def test_the_cache_hands_a_snapshot_out_once_and_keeps_the_most_recent_events() -> None:
-    def snap(size: int) -> TrackerSnapshot:
-        return TrackerSnapshot(size, None, [], None, None)  # type: ignore[arg-type]
+def _snap(size: int) -> TrackerSnapshot:
+    return TrackerSnapshot(size, None, [], None, None)  # type: ignore[arg-type]
 
-    cache = SnapshotCache(5)  # events in all
-    cache.keep("a", snap(1))
-    cache.keep("b", snap(2))
+
+def test_the_cache_hands_a_snapshot_out_once_and_keeps_the_most_recent_events() -> None:
+    now = [0.0]
+    cache = SnapshotCache(5, idle_s=60, clock=lambda: now[0])  # events in all
+    cache.keep("a", _snap(1))
+    cache.keep("b", _snap(2))
     taken = cache.take("a")
     assert taken is not None and taken.size == 1 and cache.take("a") is None
     assert cache.events == 2
-    cache.keep("a", snap(3))
-    cache.keep("c", snap(4))  # 9 events: "b", then "a", the least recently kept, go
+    cache.keep("a", _snap(3))
+    now[0] = 100.0  # both idle for a while: the least recently kept go first
+    cache.keep("c", _snap(4))  # 9 events: "b", then "a" go
     assert cache.take("b") is None and cache.take("a") is None and len(cache) == 1
-    cache.keep("c", snap(5))  # a newer snapshot of "c" replaces its older one
+    cache.keep("c", _snap(5))  # a newer snapshot of "c" replaces its older one
     assert cache.events == 5 and len(cache) == 1
-    cache.keep("d", snap(6))  # larger than the whole cache: not kept, nothing evicted
+    cache.keep("d", _snap(6))  # larger than the whole cache: not kept, nothing evicted
     assert cache.take("d") is None and cache.events == 5
     nothing = SnapshotCache(0)
-    nothing.keep("a", snap(1))
+    nothing.keep("a", _snap(1))
     assert nothing.take("a") is None
+
+
+def test_more_active_conversations_than_fit_still_find_most_snapshots() -> None:
+    """Twelve conversations speaking in turn, room for eight: least-recently-used would
+    evict the next speaker every time (no hits at all); random eviction leaves a good
+    share of them (about 4 in 10 here)."""
+    now = [0.0]
+    cache = SnapshotCache(8, idle_s=60, clock=lambda: now[0], rng=random.Random(3))
+    hits = 0
+    for turn in range(600):
+        now[0] += 1.0  # every conversation speaks every 12 s: none is idle
+        name = f"c{turn % 12}"
+        hits += cache.take(name) is not None
+        cache.keep(name, _snap(1))
+    assert hits / 600 > 0.3
+    assert cache.events <= 8
